@@ -1,0 +1,248 @@
+"""Target platforms: what crossgo knows about each one, read from ``toolchains/targets.toml``.
+
+A :class:`Target` is named by its conda subdir (``linux-aarch64``) and carries every
+projection the rest of crossgo needs: Go's GOOS/GOARCH, the conda-forge compiler, the zig
+target, the Debian cross gcc, the library file name and the wheel platform tag.
+Users may type any alias (``linux/arm64``, ``aarch64-linux-gnu``, a wheel tag, ``native``);
+:func:`get_target` resolves it once, at the edge.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import platform
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from packaging.version import Version
+
+from crossgo.errors import UsageError, closest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = ["GoOS", "Target", "all_targets", "get_target", "host_target", "macos_floor"]
+
+GoOS = Literal["linux", "darwin", "windows"]
+
+# In a wheel the data is packaged next to the code; in a source checkout it is read
+# from the repository's toolchains/ directory, its one true home.
+_DATA_CANDIDATES = (
+    Path(__file__).parent / "_data" / "targets.toml",
+    Path(__file__).parent.parent / "toolchains" / "targets.toml",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """One platform crossgo can build for."""
+
+    name: str
+    goos: GoOS
+    goarch: str
+    machine: str
+    library_prefix: str
+    library_suffix: str
+    wheel_platform_template: str
+    glibc: tuple[int, int] | None
+    zig_min_glibc: tuple[int, int] | None
+    conda_c_compiler: str
+    conda_cxx_compiler: str
+    conda_cc: str
+    conda_cxx: str
+    conda_triplet: str
+    zig_target: str
+    debian_cross_prefix: str | None
+    debian_package: str | None
+    aliases: tuple[str, ...]
+
+    @property
+    def go_platform(self) -> str:
+        return f"{self.goos}/{self.goarch}"
+
+    def library_filename(self, name: str) -> str:
+        return f"{self.library_prefix}{name}{self.library_suffix}"
+
+    def header_filename(self, name: str) -> str:
+        return f"{self.library_prefix}{name}.h"
+
+    def wheel_platform(self, go_version: str | None = None) -> str:
+        """The platform tag; for macOS the floor comes from the Go release (the latest if None)."""
+        macos = macos_floor(go_version, arm64=self.goarch == "arm64")
+        glibc = "_".join(map(str, self.glibc)) if self.glibc else ""
+        return self.wheel_platform_template.format(macos=macos.replace(".", "_"), glibc=glibc)
+
+    def with_glibc(self, version: str) -> Target:
+        """This target with another glibc baseline ("2.28"); only Linux targets have one."""
+        if self.glibc is None:
+            msg = f"--glibc applies to Linux targets, not {self.name}"
+            raise UsageError(msg)
+        parsed = _parse_glibc(version)
+        if parsed is None or parsed < self.glibc:
+            msg = f"--glibc {version} is below {self.name}'s baseline {_dotted(self.glibc)}"
+            raise UsageError(msg)
+        return dataclasses.replace(self, glibc=parsed)
+
+    def zig_triple(self, *, macos: str | None = None) -> str:
+        """zig's -target, pinned to the glibc baseline (or the oldest glibc zig has for the
+        platform; the build is still checked against the baseline) or the macOS target."""
+        if self.glibc is not None:
+            return f"{self.zig_target}.{_dotted(max(self.glibc, self.zig_min_glibc or (0, 0)))}"
+        if self.goos == "darwin":
+            return f"{self.zig_target}.{macos or macos_floor(None, arm64=self.goarch == 'arm64')}"
+        return self.zig_target
+
+    def as_json(self, go_version: str | None = None) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "goos": self.goos,
+            "goarch": self.goarch,
+            "wheel_platform": self.wheel_platform(go_version),
+            "library_suffix": self.library_suffix,
+            "conda_c_compiler": self.conda_c_compiler,
+            "conda_cc": self.conda_cc,
+            "zig_target": self.zig_triple(
+                macos=macos_floor(go_version, arm64=self.goarch == "arm64")
+            ),
+            "debian_cross_prefix": self.debian_cross_prefix,
+            "glibc": _dotted(self.glibc) if self.glibc else None,
+            "aliases": list(self.aliases),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Registry:
+    targets: Mapping[str, Target]
+    index: Mapping[str, str]  # every lower-cased name or alias -> target name
+    macos_floors: tuple[tuple[Version, str], ...]
+
+
+def _parse_glibc(value: object) -> tuple[int, int] | None:
+    match = re.fullmatch(r"(\d+)[._](\d+)", str(value)) if value is not None else None
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _dotted(version: tuple[int, int]) -> str:
+    return f"{version[0]}.{version[1]}"
+
+
+def _target_from_table(name: str, table: Mapping[str, Any]) -> Target:
+    return Target(
+        name=name,
+        goos=cast("GoOS", table["goos"]),
+        goarch=table["goarch"],
+        machine=table["machine"],
+        library_prefix=table["library_prefix"],
+        library_suffix=table["library_suffix"],
+        wheel_platform_template=table["wheel_platform"],
+        glibc=_parse_glibc(table.get("glibc")),
+        zig_min_glibc=_parse_glibc(table.get("zig_min_glibc")),
+        conda_c_compiler=table["conda_c_compiler"],
+        conda_cxx_compiler=table["conda_cxx_compiler"],
+        conda_cc=table["conda_cc"],
+        conda_cxx=table["conda_cxx"],
+        conda_triplet=table["conda_triplet"],
+        zig_target=table["zig_target"],
+        debian_cross_prefix=table.get("debian_cross_prefix"),
+        debian_package=table.get("debian_package"),
+        aliases=tuple(table.get("aliases", ())),
+    )
+
+
+def _data_file() -> Path:
+    for candidate in _DATA_CANDIDATES:
+        if candidate.is_file():
+            return candidate
+    msg = "crossgo's target table (targets.toml) is missing: reinstall crossgo"
+    raise FileNotFoundError(msg)
+
+
+@functools.cache
+def _registry() -> _Registry:
+    data = tomllib.loads(_data_file().read_text(encoding="utf-8"))
+    targets = {name: _target_from_table(name, t) for name, t in data["targets"].items()}
+    index: dict[str, str] = {}
+    for target in targets.values():
+        for key in (target.name, target.go_platform, *target.aliases):
+            index[key.lower()] = target.name
+    floors = tuple(sorted((Version(f["go"]), f["macos"]) for f in data["macos_floor"]))
+    return _Registry(targets=targets, index=index, macos_floors=floors)
+
+
+def all_targets() -> tuple[Target, ...]:
+    return tuple(_registry().targets.values())
+
+
+def macos_floor(go_version: str | None, *, arm64: bool = False) -> str:
+    """The oldest macOS a Go release supports ("12.0"); the newest known floor if unknown."""
+    floors = _registry().macos_floors
+    floor = floors[-1][1]
+    if go_version is not None:
+        wanted = Version(_release(go_version))
+        eligible = [macos for go, macos in floors if go <= wanted]
+        floor = eligible[-1] if eligible else floors[0][1]
+    if arm64 and Version(floor) < Version("11.0"):
+        return "11.0"
+    return floor
+
+
+def _release(go_version: str) -> str:
+    """'go1.26.8' or '1.27rc1' -> the numeric release '1.26.8' / '1.27'."""
+    match = re.match(r"(?:go)?(\d+(?:\.\d+)*)", go_version)
+    if match is None:
+        msg = f"not a Go version: {go_version!r}"
+        raise ValueError(msg)
+    return match.group(1)
+
+
+_WHEEL_TAG = re.compile(r"^(manylinux|musllinux|macosx)_\d+_\d+_(\w+)$")
+_HOST_MACHINES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64"}
+_HOST_OS: Mapping[str, GoOS] = {"linux": "linux", "darwin": "darwin", "win32": "windows"}
+
+
+def host_target() -> Target:
+    """The target this machine itself is."""
+    goos = _HOST_OS.get(sys.platform)
+    machine = _HOST_MACHINES.get(platform.machine().lower(), platform.machine().lower())
+    for target in all_targets():
+        if target.goos == goos and target.machine == machine:
+            return target
+    msg = f"this machine ({sys.platform}, {platform.machine()}) is not a platform crossgo knows"
+    raise UsageError(msg)
+
+
+def _from_wheel_tag(name: str) -> str | None:
+    """Any manylinux_X_Y_<arch> or macosx_X_Y_<arch> names the platform of that family."""
+    match = _WHEEL_TAG.match(name)
+    if match is None:
+        return None
+    family, arch = match.groups()
+    family = "manylinux" if family == "musllinux" else family
+    for target in all_targets():
+        template = target.wheel_platform_template
+        if template.startswith(family) and template.endswith(f"_{arch}"):
+            return target.name
+    return None
+
+
+def get_target(name: str) -> Target:
+    """Resolve a target name or alias; unknown names get the closest known ones."""
+    key = name.strip().lower()
+    if key == "native":
+        return host_target()
+    registry = _registry()
+    found = registry.index.get(key) or _from_wheel_tag(key)
+    if found is not None:
+        return registry.targets[found]
+    suggestions = closest(key, registry.index)
+    hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+    names = ", ".join(registry.targets)
+    msg = f"unknown target {name!r}.{hint} Known targets: {names} (see `crossgo targets`)."
+    raise UsageError(msg)
