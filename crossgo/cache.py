@@ -1,0 +1,113 @@
+"""crossgo's own cache directory and what lives in it.
+
+Go's GOPATH, GOMODCACHE, GOCACHE and GOBIN are isolated here instead of the user's ``~/go``,
+so that builds do not depend on (or disturb) whatever else the machine has built. The
+location is, first match wins:
+
+1. ``--cache-dir`` on the command line (``cache_dir=`` in the API);
+2. ``CROSSGO_CACHE_DIR``;
+3. ``$XDG_CACHE_HOME/crossgo``, else ``~/.cache/crossgo`` (``~/Library/Caches/crossgo`` on
+   macOS, ``%LOCALAPPDATA%\\crossgo`` on Windows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from crossgo.errors import OutputError
+
+__all__ = ["CacheDir", "default_cache_root"]
+
+
+def default_cache_root(env: Mapping[str, str]) -> Path:
+    if env.get("CROSSGO_CACHE_DIR"):
+        return Path(env["CROSSGO_CACHE_DIR"])
+    if sys.platform == "win32" and env.get("LOCALAPPDATA"):
+        return Path(env["LOCALAPPDATA"]) / "crossgo"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "crossgo"
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "crossgo"
+
+
+@dataclass(frozen=True, slots=True)
+class CacheDir:
+    """The layout of one cache root. Paths only: nothing is created until asked."""
+
+    root: Path
+
+    @property
+    def gopath(self) -> Path:
+        return self.root / "go" / "path"
+
+    @property
+    def gomodcache(self) -> Path:
+        return self.root / "go" / "path" / "pkg" / "mod"
+
+    @property
+    def gocache(self) -> Path:
+        return self.root / "go" / "build"
+
+    @property
+    def gobin(self) -> Path:
+        return self.root / "go" / "bin"
+
+    @property
+    def zig_cache(self) -> Path:
+        return self.root / "zig"
+
+    def wrapper_dir(self, key: str) -> Path:
+        return self.root / "wrappers" / key
+
+    def ensure(self, *dirs: Path) -> None:
+        """Create directories, turning a permission problem into a clear error."""
+        for directory in dirs:
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                if not os.access(directory, os.W_OK):
+                    raise PermissionError(f"{directory} is not writable")
+            except OSError as error:
+                msg = (
+                    f"crossgo cannot write its cache directory {directory} ({error.strerror or error}). "
+                    "Point CROSSGO_CACHE_DIR (or --cache-dir) at a writable directory."
+                )
+                raise OutputError(msg) from error
+
+    def read_probe(self, key: Mapping[str, object]) -> dict[str, object] | None:
+        path = self._probe_path(key)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def write_probe(self, key: Mapping[str, object], result: Mapping[str, object]) -> None:
+        """Remember a probe result; a cache we cannot write only costs time, so ignore errors."""
+        path = self._probe_path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "w", dir=path.parent, delete=False, encoding="utf-8", suffix=".tmp"
+            ) as handle:
+                json.dump(dict(result), handle)
+            Path(handle.name).replace(path)
+        except OSError:
+            pass
+
+    def _probe_path(self, key: Mapping[str, object]) -> Path:
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
+        return self.root / "probes" / f"{digest}.json"
+
+
+def file_identity(path: Path) -> dict[str, object]:
+    """What identifies an executable for caching: its real path, size and mtime."""
+    real = path.resolve()
+    stat = real.stat()
+    return {"path": str(real), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}

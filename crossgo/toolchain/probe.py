@@ -1,0 +1,75 @@
+"""Proving that a C compiler emits code for the target before Go is let near it.
+
+A host gcc offered for aarch64 would otherwise fail deep inside cgo with
+``unrecognized command-line option '-m64'`` or, worse, succeed and put an x86_64 library in
+an aarch64 slot. The probe links a one-function shared library and reads its header.
+Results are cached by the compiler's identity, so it costs one link per compiler, ever.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from crossgo import _run
+from crossgo.binary import BinaryFormatError, read_binary
+from crossgo.cache import CacheDir, file_identity
+from crossgo.errors import ToolchainError
+from crossgo.targets import Target
+from crossgo.toolchain.base import Toolchain
+
+__all__ = ["verify"]
+
+_SOURCE = "int crossgo_probe(void) { return 42; }\n"
+_FORMATS = {"linux": "elf", "darwin": "macho", "windows": "pe"}
+
+
+def _link_probe(toolchain: Toolchain, target: Target, env: Mapping[str, str]) -> tuple[str, str]:
+    with tempfile.TemporaryDirectory(prefix="crossgo-probe-") as tmp:
+        source, output = Path(tmp) / "probe.c", Path(tmp) / f"probe{target.library_suffix}"
+        source.write_text(_SOURCE, encoding="utf-8")
+        argv = [toolchain.cc, *toolchain.cppflags, *toolchain.cflags, "-shared",
+                "-o", str(output), str(source), *toolchain.ldflags]
+        try:
+            _run.capture(argv, env={**env, **toolchain.env}, timeout=300)
+        except _run.CommandFailed as error:
+            msg = (
+                f"The C compiler {toolchain.cc} ({toolchain.origin}) cannot build a shared "
+                f"library for {target.name}:\n{error.output.strip()}"
+            )
+            raise ToolchainError(msg) from error
+        try:
+            info = read_binary(output)
+        except BinaryFormatError as error:
+            msg = f"The C compiler {toolchain.cc} wrote something unreadable: {error}"
+            raise ToolchainError(msg) from error
+        return info.format, info.machine
+
+
+def verify(toolchain: Toolchain, target: Target, cache: CacheDir, env: Mapping[str, str]) -> None:
+    """Raise ToolchainError unless ``toolchain`` builds shared libraries for ``target``."""
+    key = {
+        "probe": "cc-target", "target": target.name, "flags": [
+            *toolchain.cppflags, *toolchain.cflags, *toolchain.ldflags],
+        "version": toolchain.version, **file_identity(Path(toolchain.cc)),
+    }
+    cached = cache.read_probe(key)
+    if cached is None:
+        fmt, machine = _link_probe(toolchain, target, env)
+        cached = {"format": fmt, "machine": machine}
+        cache.write_probe(key, cached)
+    if (cached["format"], cached["machine"]) != (_FORMATS[target.goos], target.machine):
+        raise ToolchainError(_wrong_target_message(toolchain, target, cached))
+
+
+def _wrong_target_message(toolchain: Toolchain, target: Target, found: Mapping[str, object]) -> str:
+    fixes = ["zig (`pip install 'crossgo[zig]'`)", f"conda's {target.conda_c_compiler}"]
+    if target.debian_package:
+        fixes.insert(0, f"{target.debian_cross_prefix}-gcc (`apt-get install {target.debian_package}`)")
+    return (
+        f"The C compiler {toolchain.cc} ({toolchain.origin}) builds {found['machine']} "
+        f"{found['format']} code, but {target.name} needs {target.machine} "
+        f"{_FORMATS[target.goos]}. Refusing to build a library for the wrong platform. "
+        f"Use a compiler for {target.name}: {', or '.join(fixes)}; or pass --cc."
+    )

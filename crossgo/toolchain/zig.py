@@ -1,0 +1,115 @@
+"""zig cc as cgo's C toolchain, for every target, from the ``ziglang`` wheel or PATH.
+
+cgo wants one executable as CC, so crossgo writes a tiny per-target wrapper script that runs
+``zig cc -target <triple>`` and drops or rewrites the few link arguments Go passes that zig's
+linker rejects. The triple pins glibc 2.17 on Linux (the manylinux_2_17 baseline) and the
+macOS deployment target on macOS, so the binary matches the wheel tag it will carry.
+Wrappers live in crossgo's cache under a name derived from their content, so writing one is
+idempotent and concurrent builds never see a half-written file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import shlex
+import shutil
+import tempfile
+from pathlib import Path
+
+from crossgo import _run
+from crossgo.cache import CacheDir, file_identity
+from crossgo.toolchain.base import Miss, Toolchain, ToolchainQuery
+
+__all__ = ["find", "wrapper_script"]
+
+# Arguments Go passes to the external linker that zig cc refuses, mapped to what to pass
+# instead ("" drops the argument). Patterns are POSIX `case` globs.
+_REWRITES: tuple[tuple[str, str], ...] = (
+    ("-Wl,--compress-debug-sections=*", ""),  # older zig: unsupported; size-only effect
+    ("-Wl,-headerpad,*", "-Wl,-headerpad_max_install_names"),
+    ("-Wl,-no_pie", ""),
+    ("-Wl,-pagezero_size,*", ""),
+    ("-mthreads", ""),  # a gcc mingw flag; zig's mingw CRT is always thread-safe
+)
+
+# Always added: zig enables UBSan traps in unoptimised C, which cgo code never expects.
+_ALWAYS = ("-fno-sanitize=undefined",)
+
+
+def _case_action(replacement: str) -> str:
+    return f'set -- "$@" {shlex.quote(replacement)}' if replacement else ":"
+
+
+def wrapper_script(zig: Path, triple: str, *, cxx: bool = False) -> str:
+    """The POSIX sh wrapper text (pure, so it can be tested and hashed)."""
+    cases = "\n".join(
+        f"    {pattern}) {_case_action(new)} ;;" for pattern, new in _REWRITES
+    )
+    mode = "c++" if cxx else "cc"
+    extra = " ".join(_ALWAYS)
+    return f"""#!/bin/sh
+# crossgo: zig {mode} for {triple}. Generated; do not edit.
+for arg do
+  shift
+  case $arg in
+{cases}
+    *) set -- "$@" "$arg" ;;
+  esac
+done
+exec {shlex.quote(str(zig))} {mode} -target {triple} {extra} "$@"
+"""
+
+
+def _write_executable(path: Path, text: str) -> None:
+    if path.is_file():
+        return  # content-addressed: an existing wrapper has this exact text
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
+        f.write(text)
+    Path(f.name).chmod(0o755)
+    Path(f.name).replace(path)
+
+
+def _find_zig(path: str) -> tuple[Path, str] | None:
+    spec = importlib.util.find_spec("ziglang")
+    if spec is not None and spec.origin:
+        exe = Path(spec.origin).parent / ("zig.exe" if os.name == "nt" else "zig")
+        if exe.is_file():
+            return exe, "the ziglang wheel"
+    on_path = shutil.which("zig", path=path)
+    return (Path(on_path), "PATH") if on_path else None
+
+
+def _zig_version(zig: Path, source: str, cache: CacheDir) -> str:
+    if source == "the ziglang wheel":
+        return importlib.metadata.version("ziglang")
+    key = {"probe": "zig-version", **file_identity(zig)}
+    cached = cache.read_probe(key)
+    if cached is None:
+        cached = {"version": _run.capture([str(zig), "version"]).strip()}
+        cache.write_probe(key, cached)
+    return str(cached["version"])
+
+
+def find(query: ToolchainQuery) -> Toolchain | Miss:
+    found = _find_zig(query.env.get("PATH", ""))
+    if found is None:
+        return Miss("zig", "zig is not installed (`pip install 'crossgo[zig]'`)")
+    zig, source = found
+    triple = query.target.zig_triple(macos=query.macos_version)
+    scripts = {name: wrapper_script(zig, triple, cxx=name == "c++") for name in ("cc", "c++")}
+    key = hashlib.sha256("".join(scripts.values()).encode()).hexdigest()[:16]
+    directory = query.cache.wrapper_dir(f"zig-{query.target.name}-{key}")
+    for name, text in scripts.items():
+        _write_executable(directory / name, text)
+    zig_cache = query.env.get("ZIG_GLOBAL_CACHE_DIR") or str(query.cache.zig_cache)
+    return Toolchain(
+        kind="zig", cc=str(directory / "cc"), cxx=str(directory / "c++"),
+        version=_zig_version(zig, source, query.cache),
+        origin=f"zig cc -target {triple} ({zig}, from {source})",
+        env={"ZIG_GLOBAL_CACHE_DIR": zig_cache,
+             "ZIG_LOCAL_CACHE_DIR": query.env.get("ZIG_LOCAL_CACHE_DIR") or zig_cache},
+    )
