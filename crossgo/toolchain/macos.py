@@ -23,25 +23,33 @@ __all__ = ["with_system_library_stubs"]
 
 
 def _stub_ldflags(go: GoInstall, goarch: str, cache: CacheDir) -> tuple[str, ...]:
-    key = {"probe": "macos-stubs", "goroot": str(go.goroot), "version": go.version,
-           "goarch": goarch, "format": macos_stubs.STUB_FORMAT}
+    key = {
+        "probe": "macos-stubs",
+        "goroot": str(go.goroot),
+        "version": go.version,
+        "goarch": goarch,
+        "format": macos_stubs.STUB_FORMAT,
+    }
     cached = cache.read_probe(key)
     if cached is not None and Path(str(cached["root"])).is_dir():
         return tuple(str(flag) for flag in cast("list[object]", cached["ldflags"]))
-    stubs = macos_stubs.ensure_stubs(go.goroot, go.version,
-                                     cast("Literal['arm64', 'amd64']", goarch), cache.root)
+    stubs = macos_stubs.ensure_stubs(
+        go.goroot, go.version, cast("Literal['arm64', 'amd64']", goarch), cache.root
+    )
     cache.write_probe(key, {"root": str(stubs.root), "ldflags": list(stubs.ldflags)})
     return stubs.ldflags
 
 
-def with_system_library_stubs(toolchain: Toolchain, target: Target, go: GoInstall,
-                              cache: CacheDir) -> Toolchain:
+def with_system_library_stubs(
+    toolchain: Toolchain, target: Target, go: GoInstall, cache: CacheDir
+) -> Toolchain:
     """A zig toolchain for macOS, plus link stubs for the system libraries Go uses."""
     if target.goos != "darwin" or toolchain.kind != "zig":
         return toolchain
     ldflags = _stub_ldflags(go, target.goarch, cache)
     return dataclasses.replace(
-        toolchain, ldflags=(*toolchain.ldflags, *ldflags),
+        toolchain,
+        ldflags=(*toolchain.ldflags, *ldflags),
         origin=f"{toolchain.origin}; Apple system libraries from link stubs generated from "
-               f"go{go.version}'s sources (no SDK needed)",
+        f"go{go.version}'s sources (no SDK needed)",
     )

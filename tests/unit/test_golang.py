@@ -23,18 +23,22 @@ from tests.conftest import EXAMPLE_GO, PACKAGES
 
 
 def test_parse_go_mod() -> None:
-    module = parse_go_mod("module example.com/x\n\ngo 1.22.3\n\ntoolchain go1.23.4\n", Path("go.mod"))
+    module = parse_go_mod(
+        "module example.com/x\n\ngo 1.22.3\n\ntoolchain go1.23.4\n", Path("go.mod")
+    )
     assert (module.module, module.go, module.toolchain) == ("example.com/x", "1.22.3", "1.23.4")
 
 
 def test_package_clause_ignores_comments() -> None:
-    source = "/* package fake */\n// Package doc\npackage main\n\nimport \"C\"\n"
+    source = '/* package fake */\n// Package doc\npackage main\n\nimport "C"\n'
     assert parse_package_clause(source) == "main"
 
 
 def test_exports() -> None:
     assert parse_exports("//export Add\nfunc Add() {}\n// export Not\n//export Sub\n") == (
-        "Add", "Sub")
+        "Add",
+        "Sub",
+    )
 
 
 def test_scan_example() -> None:
@@ -43,8 +47,9 @@ def test_scan_example() -> None:
     assert package.default_library_name == "gohash"
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("notmain", "not main"), ("noexport", "exports no functions")])
+@pytest.mark.parametrize(
+    ("name", "message"), [("notmain", "not main"), ("noexport", "exports no functions")]
+)
 def test_scan_refuses(name: str, message: str) -> None:
     with pytest.raises(PackageError, match=message):
         scan_package(PACKAGES / name)
@@ -61,8 +66,11 @@ def test_go_version_check() -> None:
 
 def test_go_missing_names_the_fixes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "go" else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "go" else real_find_spec(name, *a),
+    )
     with pytest.raises(ToolchainError, match=r"Go was not found.*crossgo\[go\].*conda install go"):
         find_go({"PATH": str(tmp_path)}, CacheDir(tmp_path / "cache"))
 

@@ -22,20 +22,37 @@ def run_wrapper(tmp_path: Path, *args: str) -> list[str]:
 
 
 def test_wrapper_passes_arguments_through_verbatim(tmp_path: Path) -> None:
-    tricky = ["-o", "out dir/lib x.dylib", "-DX=\"a b\"", "$HOME", "-Wl,-rpath,@loader_path/.."]
+    tricky = ["-o", "out dir/lib x.dylib", '-DX="a b"', "$HOME", "-Wl,-rpath,@loader_path/.."]
     assert run_wrapper(tmp_path, *tricky) == [
-        "cc", "-target", "aarch64-macos.12.0", "-fno-sanitize=undefined", *tricky]
+        "cc",
+        "-target",
+        "aarch64-macos.12.0",
+        "-fno-sanitize=undefined",
+        *tricky,
+    ]
 
 
 def test_wrapper_rewrites_what_zig_rejects(tmp_path: Path) -> None:
-    argv = run_wrapper(tmp_path, "-Wl,-headerpad,1144", "-mthreads", "-Wl,-no_pie",
-                       "-Wl,--compress-debug-sections=zlib-gnu", "-shared")
+    argv = run_wrapper(
+        tmp_path,
+        "-Wl,-headerpad,1144",
+        "-mthreads",
+        "-Wl,-no_pie",
+        "-Wl,--compress-debug-sections=zlib-gnu",
+        "-shared",
+    )
     assert argv[4:] == ["-Wl,-headerpad_max_install_names", "-shared"]
 
 
 def test_conda_ldflags_drop_absolute_rpaths_and_keep_cgo_sections() -> None:
-    flags = conda_ldflags("-Wl,-O2 -Wl,--gc-sections -Wl,-rpath,/p/lib -Wl,-rpath-link,/p/lib "
-                          "-L/p/lib", linux=True)
-    assert flags == ("-Wl,-O2", "-Wl,--gc-sections", "-Wl,-rpath-link,/p/lib", "-L/p/lib",
-                     "-Wl,--no-gc-sections")
+    flags = conda_ldflags(
+        "-Wl,-O2 -Wl,--gc-sections -Wl,-rpath,/p/lib -Wl,-rpath-link,/p/lib -L/p/lib", linux=True
+    )
+    assert flags == (
+        "-Wl,-O2",
+        "-Wl,--gc-sections",
+        "-Wl,-rpath-link,/p/lib",
+        "-L/p/lib",
+        "-Wl,--no-gc-sections",
+    )
     assert conda_ldflags("-Wl,-rpath,/p/lib -L/p/lib", linux=False) == ("-L/p/lib",)

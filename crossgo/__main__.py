@@ -1,0 +1,7 @@
+"""``python -m crossgo``."""
+
+import sys
+
+from crossgo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,83 @@
+"""Shared fixtures: real toolchains, real emulators, one warm crossgo cache per session.
+
+``CROSSGO_TEST_CACHE`` (default ``~/.cache/crossgo-tests``) keeps the emulators' sysroots,
+the wine prefix and crossgo's Go and zig caches between runs; a fresh machine fills it once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+import crossgo
+from tests.support import emulation
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_GO = REPO / "examples" / "gohash" / "go"
+PACKAGES = Path(__file__).resolve().parent / "packages"
+
+
+@pytest.fixture(scope="session")
+def test_cache() -> Path:
+    root = Path(os.environ.get("CROSSGO_TEST_CACHE", Path.home() / ".cache" / "crossgo-tests"))
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def crossgo_cache(test_cache: Path) -> Path:
+    """crossgo's cache shared by the whole session, so each target's std builds once."""
+    return test_cache / "crossgo"
+
+
+@pytest.fixture(scope="session")
+def base_env(test_cache: Path) -> dict[str, str]:
+    """The environment builds run in: this process's, minus anything crossgo-specific."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSGO_")}
+    env["ZIG_GLOBAL_CACHE_DIR"] = str(test_cache / "zig")
+    return env
+
+
+@pytest.fixture(scope="session")
+def aarch64_python(test_cache: Path) -> emulation.AArch64Python:
+    return emulation.aarch64_python(test_cache)
+
+
+@pytest.fixture(scope="session")
+def windows_runner(test_cache: Path) -> emulation.WindowsRunner:
+    return emulation.windows_runner(test_cache)
+
+
+BuildFn = Callable[..., crossgo.BuildResult]
+
+
+@pytest.fixture
+def build_in(tmp_path: Path, crossgo_cache: Path, base_env: dict[str, str]) -> Iterator[BuildFn]:
+    """build(target, package_dir=example, env_extra=..., **request fields) -> BuildResult."""
+
+    def run(
+        target: str,
+        package_dir: Path = EXAMPLE_GO,
+        env: Mapping[str, str] | None = None,
+        **fields: object,
+    ) -> crossgo.BuildResult:
+        fields.setdefault("output_dir", tmp_path / "out" / target)
+        fields.setdefault("cache_dir", crossgo_cache)
+        request = crossgo.BuildRequest(package_dir=package_dir, target=target, **fields)  # type: ignore[arg-type]
+        return crossgo.build(request, env=base_env if env is None else env)
+
+    yield run
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path) -> Callable[[Path, str], Path]:
+    def copy(source: Path, name: str) -> Path:
+        destination = tmp_path / name
+        shutil.copytree(source, destination)
+        return destination
+
+    return copy

@@ -1,0 +1,2 @@
+/* A C library that exists only in a host prefix. */
+int greet_answer(int base);

@@ -1,0 +1,3 @@
+module example.com/macnet
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/noexport
+
+go 1.22
