@@ -75,7 +75,8 @@ class CacheDir:
                     raise PermissionError(f"{directory} is not writable")
             except OSError as error:
                 msg = (
-                    f"crossgo cannot write its cache directory {directory} ({error.strerror or error}). "
+                    f"crossgo cannot write its cache directory {directory} "
+                    f"({error.strerror or error}). "
                     "Point CROSSGO_CACHE_DIR (or --cache-dir) at a writable directory."
                 )
                 raise OutputError(msg) from error

@@ -64,7 +64,7 @@ class GoPackage:
     @property
     def default_library_name(self) -> str:
         base = self.module.module.rsplit("/", 1)[-1] if self.module and self.module.module else ""
-        if self.module and self.module.path.parent != self.directory or not base:
+        if (self.module and self.module.path.parent != self.directory) or not base:
             base = self.directory.name
         return re.sub(r"[^A-Za-z0-9_]+", "_", base).strip("_") or "go"
 
@@ -138,7 +138,10 @@ def scan_package(directory: Path) -> GoPackage:
     module = parse_go_mod(go_mod.read_text(encoding="utf-8"), go_mod) if go_mod else None
     has_vendor = bool(module and (module.path.parent / "vendor" / "modules.txt").is_file())
     return GoPackage(
-        directory=directory, name="main", exports=tuple(exports), module=module,
+        directory=directory,
+        name="main",
+        exports=tuple(exports),
+        module=module,
         has_vendor=has_vendor,
     )
 
@@ -205,8 +208,9 @@ def _probe(go: Path, cache: CacheDir, env: Mapping[str, str]) -> tuple[Path, str
     key = {"probe": "go", **file_identity(go)}
     cached = cache.read_probe(key)
     if cached is None:
-        output = _run.capture([str(go), "env", "-json", "GOROOT", "GOVERSION"],
-                              env={**env, "GOTOOLCHAIN": "local"})
+        output = _run.capture(
+            [str(go), "env", "-json", "GOROOT", "GOVERSION"], env={**env, "GOTOOLCHAIN": "local"}
+        )
         cached = json.loads(output)
         cache.write_probe(key, cached)
     return Path(str(cached["GOROOT"])), str(cached["GOVERSION"]).removeprefix("go")
@@ -223,8 +227,12 @@ def _inspect(go: Path, source: str, cache: CacheDir, env: Mapping[str, str]) -> 
         except (_run.CommandFailed, ValueError, KeyError):
             return None
     real_go = goroot / "bin" / f"go{_EXE}"
-    return GoInstall(go=real_go if real_go.is_file() else go, goroot=goroot,
-                     version=version.split()[0], source=source)
+    return GoInstall(
+        go=real_go if real_go.is_file() else go,
+        goroot=goroot,
+        version=version.split()[0],
+        source=source,
+    )
 
 
 def find_go(env: Mapping[str, str], cache: CacheDir) -> GoInstall:

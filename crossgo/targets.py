@@ -14,6 +14,7 @@ import functools
 import platform
 import re
 import sys
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +23,6 @@ from typing import Any, Literal, cast
 from packaging.version import Version
 
 from crossgo.errors import UsageError, closest
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 __all__ = ["GoOS", "Target", "all_targets", "get_target", "host_target", "macos_floor"]
 

@@ -25,8 +25,16 @@ from crossgo.toolchain import conda, system, zig
 from crossgo.toolchain.base import Miss, Toolchain, ToolchainKind, ToolchainQuery
 from crossgo.toolchain.probe import verify
 
-__all__ = ["PREFERENCES", "Miss", "Preference", "Toolchain", "ToolchainKind", "ToolchainQuery",
-           "resolve", "verify"]
+__all__ = [
+    "PREFERENCES",
+    "Miss",
+    "Preference",
+    "Toolchain",
+    "ToolchainKind",
+    "ToolchainQuery",
+    "resolve",
+    "verify",
+]
 
 Preference = Literal["auto", "conda", "zig", "system"]
 PREFERENCES: Final = ("auto", "conda", "zig", "system")
@@ -39,16 +47,20 @@ _FINDERS: Final[Mapping[str, Callable[[ToolchainQuery], Toolchain | Miss]]] = {
 
 
 def _explicit(command: str, origin: str, query: ToolchainQuery) -> Toolchain:
-    path = command if Path(command).is_absolute() else shutil.which(command,
-                                                                     path=query.env.get("PATH", ""))
+    path = (
+        command
+        if Path(command).is_absolute()
+        else shutil.which(command, path=query.env.get("PATH", ""))
+    )
     if path is None or not Path(path).is_file():
         msg = f"the C compiler {command!r} given by {origin} does not exist or is not on PATH."
         raise UsageError(msg)
     return Toolchain(kind="explicit", cc=path, cxx=None, origin=f"{origin}={command}")
 
 
-def resolve(query: ToolchainQuery, *, preference: Preference = "auto",
-            cc: str | None = None) -> Toolchain:
+def resolve(
+    query: ToolchainQuery, *, preference: Preference = "auto", cc: str | None = None
+) -> Toolchain:
     """The toolchain for ``query.target``; ToolchainError listing what was tried if none."""
     if cc:
         return _explicit(cc, "--cc", query)

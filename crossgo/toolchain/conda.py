@@ -47,8 +47,11 @@ def _from_build_script(query: ToolchainQuery) -> Toolchain | Miss:
         return Miss("conda", f"the conda-build script builds for {platform!r}, not {target.name}")
     cc = _resolve(env.get("CC", target.conda_cc), env.get("PATH", ""))
     if cc is None:
-        return Miss("conda", f"$CC ({env.get('CC', target.conda_cc)}) is not on the build PATH; "
-                             f"add {{{{ compiler('c') }}}} to the recipe's build requirements")
+        return Miss(
+            "conda",
+            f"$CC ({env.get('CC', target.conda_cc)}) is not on the build PATH; "
+            f"add {{{{ compiler('c') }}}} to the recipe's build requirements",
+        )
     cxx = _resolve(env.get("CXX", target.conda_cxx), env.get("PATH", ""))
     cross = env.get("CONDA_BUILD_CROSS_COMPILATION") == "1" or (
         env.get("build_platform", platform) != platform
@@ -57,7 +60,9 @@ def _from_build_script(query: ToolchainQuery) -> Toolchain | Miss:
     if target.goos == "darwin" and env.get("CONDA_BUILD_SYSROOT"):
         cppflags += ["-isysroot", env["CONDA_BUILD_SYSROOT"]]
     return Toolchain(
-        kind="conda", cc=cc, cxx=cxx,
+        kind="conda",
+        cc=cc,
+        cxx=cxx,
         origin=f"conda-build script for {platform} ({'cross' if cross else 'native'}): $CC={cc}",
         cflags=tuple(shlex.split(env.get("CFLAGS", ""))),
         cppflags=tuple(cppflags),
@@ -78,16 +83,25 @@ def _compiler_in_prefix(query: ToolchainQuery, prefix: Path) -> Toolchain | Miss
     target = query.target
     records = sorted((prefix / "conda-meta").glob(f"{target.conda_c_compiler}-*.json"))
     if not records:
-        return Miss("conda", f"{prefix} has no {target.conda_c_compiler} package "
-                             f"(`conda install -p {prefix} {target.conda_c_compiler}`)")
+        return Miss(
+            "conda",
+            f"{prefix} has no {target.conda_c_compiler} package "
+            f"(`conda install -p {prefix} {target.conda_c_compiler}`)",
+        )
     cc = _installed(prefix, target.conda_cc)
     if cc is None:
-        return Miss("conda", f"{records[0].name} is installed in {prefix} but "
-                             f"{target.conda_cc} is not in its bin/ or Library/bin/")
+        return Miss(
+            "conda",
+            f"{records[0].name} is installed in {prefix} but "
+            f"{target.conda_cc} is not in its bin/ or Library/bin/",
+        )
     cxx = _installed(prefix, target.conda_cxx)
     version = records[-1].stem.removeprefix(f"{target.conda_c_compiler}-").split("-")[0]
     return Toolchain(
-        kind="conda", cc=str(cc), cxx=str(cxx) if cxx else None, version=version,
+        kind="conda",
+        cc=str(cc),
+        cxx=str(cxx) if cxx else None,
+        version=version,
         origin=f"{target.conda_c_compiler} {version} in conda prefix {prefix}",
     )
 

@@ -29,8 +29,16 @@ def _link_probe(toolchain: Toolchain, target: Target, env: Mapping[str, str]) ->
     with tempfile.TemporaryDirectory(prefix="crossgo-probe-") as tmp:
         source, output = Path(tmp) / "probe.c", Path(tmp) / f"probe{target.library_suffix}"
         source.write_text(_SOURCE, encoding="utf-8")
-        argv = [toolchain.cc, *toolchain.cppflags, *toolchain.cflags, "-shared",
-                "-o", str(output), str(source), *toolchain.ldflags]
+        argv = [
+            toolchain.cc,
+            *toolchain.cppflags,
+            *toolchain.cflags,
+            "-shared",
+            "-o",
+            str(output),
+            str(source),
+            *toolchain.ldflags,
+        ]
         try:
             _run.capture(argv, env={**env, **toolchain.env}, timeout=300)
         except _run.CommandFailed as error:
@@ -50,9 +58,11 @@ def _link_probe(toolchain: Toolchain, target: Target, env: Mapping[str, str]) ->
 def verify(toolchain: Toolchain, target: Target, cache: CacheDir, env: Mapping[str, str]) -> None:
     """Raise ToolchainError unless ``toolchain`` builds shared libraries for ``target``."""
     key = {
-        "probe": "cc-target", "target": target.name, "flags": [
-            *toolchain.cppflags, *toolchain.cflags, *toolchain.ldflags],
-        "version": toolchain.version, **file_identity(Path(toolchain.cc)),
+        "probe": "cc-target",
+        "target": target.name,
+        "flags": [*toolchain.cppflags, *toolchain.cflags, *toolchain.ldflags],
+        "version": toolchain.version,
+        **file_identity(Path(toolchain.cc)),
     }
     cached = cache.read_probe(key)
     if cached is None:
@@ -66,7 +76,9 @@ def verify(toolchain: Toolchain, target: Target, cache: CacheDir, env: Mapping[s
 def _wrong_target_message(toolchain: Toolchain, target: Target, found: Mapping[str, object]) -> str:
     fixes = ["zig (`pip install 'crossgo[zig]'`)", f"conda's {target.conda_c_compiler}"]
     if target.debian_package:
-        fixes.insert(0, f"{target.debian_cross_prefix}-gcc (`apt-get install {target.debian_package}`)")
+        fixes.insert(
+            0, f"{target.debian_cross_prefix}-gcc (`apt-get install {target.debian_package}`)"
+        )
     return (
         f"The C compiler {toolchain.cc} ({toolchain.origin}) builds {found['machine']} "
         f"{found['format']} code, but {target.name} needs {target.machine} "

@@ -35,6 +35,8 @@ def find(query: ToolchainQuery) -> Toolchain | Miss:
             fix = "no Debian cross compiler exists for it"
         return Miss("system", f"no {' or '.join(names) or 'system compiler'} on PATH ({fix})")
     return Toolchain(
-        kind="system", cc=cc, cxx=_first_on_path(cxx_names, path),
+        kind="system",
+        cc=cc,
+        cxx=_first_on_path(cxx_names, path),
         origin=f"system compiler {cc}",
     )

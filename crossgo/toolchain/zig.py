@@ -45,9 +45,7 @@ def _case_action(replacement: str) -> str:
 
 def wrapper_script(zig: Path, triple: str, *, cxx: bool = False) -> str:
     """The POSIX sh wrapper text (pure, so it can be tested and hashed)."""
-    cases = "\n".join(
-        f"    {pattern}) {_case_action(new)} ;;" for pattern, new in _REWRITES
-    )
+    cases = "\n".join(f"    {pattern}) {_case_action(new)} ;;" for pattern, new in _REWRITES)
     mode = "c++" if cxx else "cc"
     extra = " ".join(_ALWAYS)
     return f"""#!/bin/sh
@@ -107,9 +105,13 @@ def find(query: ToolchainQuery) -> Toolchain | Miss:
         _write_executable(directory / name, text)
     zig_cache = query.env.get("ZIG_GLOBAL_CACHE_DIR") or str(query.cache.zig_cache)
     return Toolchain(
-        kind="zig", cc=str(directory / "cc"), cxx=str(directory / "c++"),
+        kind="zig",
+        cc=str(directory / "cc"),
+        cxx=str(directory / "c++"),
         version=_zig_version(zig, source, query.cache),
         origin=f"zig cc -target {triple} ({zig}, from {source})",
-        env={"ZIG_GLOBAL_CACHE_DIR": zig_cache,
-             "ZIG_LOCAL_CACHE_DIR": query.env.get("ZIG_LOCAL_CACHE_DIR") or zig_cache},
+        env={
+            "ZIG_GLOBAL_CACHE_DIR": zig_cache,
+            "ZIG_LOCAL_CACHE_DIR": query.env.get("ZIG_LOCAL_CACHE_DIR") or zig_cache,
+        },
     )

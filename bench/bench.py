@@ -1,0 +1,119 @@
+"""Benchmark: crossgo build (cold, warm) beside a raw `go build` with the same environment,
+and the time of `crossgo env`. Writes JSON; prints a short table.
+
+    python bench/bench.py --output bench/results.json [--targets linux-64,win-64] [--runs 5]
+
+"cold" is a build with an empty crossgo cache (Go's build and module caches, wrappers);
+zig's libc cache is kept, as it is a toolchain input shared by every build on a machine.
+"warm" rebuilds the unchanged package. "raw" runs `go build` directly with the environment
+`crossgo env` prints, so the difference is crossgo's own overhead (process start, checks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "gohash" / "go"
+TARGETS = ("linux-64", "linux-aarch64", "osx-arm64", "win-64")
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def crossgo(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "crossgo", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def bench_target(target: str, runs: int, env: dict[str, str], work: Path) -> dict[str, object]:
+    out = work / target
+    cold_env = {**env, "CROSSGO_CACHE_DIR": str(work / f"cold-cache-{target}")}
+    build = ("build", "--target", target, "-o", str(out), str(EXAMPLE))
+    cold = timed(lambda: crossgo(*build, env=cold_env))
+    warm = [timed(lambda: crossgo(*build, env=cold_env)) for _ in range(runs)]
+    document = json.loads(
+        crossgo(
+            "env",
+            "--target",
+            target,
+            "--format",
+            "json",
+            "-o",
+            str(out),
+            str(EXAMPLE),
+            env=cold_env,
+        ).stdout
+    )
+    raw_env = {k: v for k, v in cold_env.items() if k not in document["unset"]}
+    raw_env.update(document["variables"])
+    raw_argv = [document["go"]["go"], *document["go_args"], "-o", str(work / "raw" / target), "."]
+    raw = [
+        timed(
+            lambda: subprocess.run(
+                raw_argv, cwd=EXAMPLE, env=raw_env, check=True, capture_output=True
+            )
+        )
+        for _ in range(runs)
+    ]
+    env_times = [
+        timed(lambda: crossgo("env", "--target", target, str(EXAMPLE), env=cold_env))
+        for _ in range(runs)
+    ]
+    warm_median, raw_median = statistics.median(warm), statistics.median(raw)
+    return {
+        "target": target,
+        "toolchain": document["toolchain"]["kind"],
+        "cold_build_s": round(cold, 3),
+        "warm_build_s": round(warm_median, 3),
+        "raw_go_build_s": round(raw_median, 3),
+        "warm_over_raw": round(warm_median / raw_median, 3),
+        "warm_minus_raw_s": round(warm_median - raw_median, 3),
+        "env_ms": round(statistics.median(env_times) * 1000, 1),
+        "runs": runs,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.json")
+    parser.add_argument("--targets", default=",".join(TARGETS))
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSGO_")}
+    with tempfile.TemporaryDirectory(prefix="crossgo-bench-") as tmp:
+        rows = [bench_target(t, args.runs, env, Path(tmp)) for t in args.targets.split(",")]
+    report = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "results": rows,
+    }
+    args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    for row in rows:
+        print(
+            f"{row['target']:14} cold {row['cold_build_s']:7.2f}s  warm {row['warm_build_s']:5.2f}s"
+            f"  raw {row['raw_go_build_s']:5.2f}s  ratio {row['warm_over_raw']:.3f}"
+            f"  env {row['env_ms']:5.0f} ms"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
