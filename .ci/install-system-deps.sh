@@ -28,6 +28,7 @@ PACKAGES=(
   llvm                        # llvm-objdump, llvm-nm, llvm-readobj (ELF, Mach-O, PE)
   binutils
   file
+  fish                        # round-trip test of `crossgo env --format fish`
   # apt-get download / dpkg-deb are in apt and dpkg (essential); HTTPS for pip and Go
   ca-certificates
 )
