@@ -27,7 +27,7 @@ from crossgo.golang import GoInstall
 from crossgo.reproducible import normalize_pe
 from crossgo.targets import Target, get_target
 from crossgo.toolchain import Preference, Toolchain, ToolchainQuery
-from crossgo.toolchain.macos import with_system_library_stubs
+from crossgo.toolchain.macos import find_sdk, with_system_libraries
 
 __all__ = ["BuildPlan", "BuildRequest", "BuildResult", "build", "execute", "plan"]
 
@@ -44,6 +44,7 @@ class BuildRequest:
     cc: str | None = None
     prefix: Path | None = None  # host prefix; default $PREFIX inside a conda-build script
     glibc: str | None = None  # raise a Linux target's glibc baseline, e.g. "2.28"
+    macos_sdk: Path | None = None  # default: SDKROOT, then CONDA_BUILD_SYSROOT, then none
     conda_prefix: Path | None = None
     cache_dir: Path | None = None
     strip: bool = False
@@ -128,7 +129,8 @@ def plan(request: BuildRequest, env: Mapping[str, str] | None = None) -> BuildPl
         macos_version=macos or "",
     )
     chosen = toolchain.resolve(query, preference=request.toolchain, cc=request.cc)
-    chosen = with_system_library_stubs(chosen, target, go, cache)
+    sdk = find_sdk(request.macos_sdk, caller) if target.goos == "darwin" else None
+    chosen = with_system_libraries(chosen, target, go=go, package=package, cache=cache, sdk=sdk)
     toolchain.verify(chosen, target, cache, caller)
     spec = BuildSpec(
         package=package,

@@ -60,6 +60,9 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", type=Path, help="crossgo's cache (also CROSSGO_CACHE_DIR)")
     parser.add_argument("-o", "--output-dir", type=Path, help="default: build/<target>")
     parser.add_argument("--name", help="library name: lib<name>.so (default: module or dir name)")
+    parser.add_argument(
+        "--macos-sdk", type=Path, help="Apple SDK for macOS targets (also SDKROOT); optional"
+    )
     parser.add_argument("--glibc", help="raise a Linux target's glibc baseline (default 2.17)")
     parser.add_argument("--strip", action="store_true", help="omit debug info (-s -w)")
     parser.add_argument("--tags", default="", help="comma-separated Go build tags")
@@ -108,6 +111,7 @@ def _request(args: argparse.Namespace) -> BuildRequest:
         cache_dir=args.cache_dir,
         strip=args.strip,
         glibc=args.glibc,
+        macos_sdk=args.macos_sdk,
         tags=tuple(tag for tag in args.tags.split(",") if tag),
         extra_cflags=tuple(shlex.split(args.cflags)),
         extra_ldflags=tuple(shlex.split(args.ldflags)),

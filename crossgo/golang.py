@@ -23,7 +23,15 @@ from crossgo import _run
 from crossgo.cache import CacheDir, file_identity
 from crossgo.errors import PackageError, ToolchainError
 
-__all__ = ["GoInstall", "GoModule", "GoPackage", "find_go", "parse_go_mod", "scan_package"]
+__all__ = [
+    "GoInstall",
+    "GoModule",
+    "GoPackage",
+    "c_sources",
+    "find_go",
+    "parse_go_mod",
+    "scan_package",
+]
 
 _EXE = ".exe" if os.name == "nt" else ""
 
@@ -111,6 +119,17 @@ def _go_sources(directory: Path) -> Iterator[Path]:
     for path in sorted(directory.glob("*.go")):
         if not path.name.endswith("_test.go") and not path.name.startswith(("_", ".")):
             yield path
+
+
+_C_SUFFIXES = frozenset({".c", ".h", ".m", ".mm", ".cc", ".cpp", ".cxx", ".hh", ".hpp"})
+
+
+def c_sources(directory: Path) -> Iterator[str]:
+    """What cgo compiles in a package: Go files (for their preambles) and C-family files."""
+    go_files = set(_go_sources(directory))
+    for path in sorted(directory.iterdir()):
+        if path in go_files or path.suffix in _C_SUFFIXES:
+            yield path.read_text(encoding="utf-8", errors="replace")
 
 
 def _find_go_mod(directory: Path) -> Path | None:

@@ -1,25 +1,50 @@
-"""What a macOS link needs beyond the C compiler: Apple's system libraries.
+"""What a macOS link needs beyond the C compiler: Apple's system libraries and headers.
 
 Go's runtime and standard library link ``libresolv``, ``CoreFoundation`` and ``Security``
-on macOS. zig bundles ``libSystem`` but not those, and there is no Apple SDK on a Linux
-machine, so crossgo gives the linker stubs generated from the Go toolchain's own sources
-(:mod:`crossgo.macos_stubs`). The stub tree is cached per Go release and architecture;
-the lookup here is cached too, so a warm build does not rescan GOROOT.
+on macOS. zig bundles ``libSystem`` but not those, and a Linux machine has no Apple SDK.
+
+* With an SDK (``--macos-sdk``, else ``SDKROOT``, else conda's ``CONDA_BUILD_SYSROOT``)
+  zig is pointed at its frameworks and libraries.
+* Without one, crossgo gives the linker stubs generated from the Go toolchain's own sources
+  (:mod:`crossgo.macos_stubs`), cached per Go release and architecture; the lookup is
+  cached too, so a warm build does not rescan GOROOT. That covers Go's own needs, not C
+  code that includes Apple headers: such a package gets a clear error naming the settings.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, cast
 
 from crossgo import macos_stubs
 from crossgo.cache import CacheDir
-from crossgo.golang import GoInstall
+from crossgo.errors import ToolchainError, UsageError
+from crossgo.golang import GoInstall, GoPackage, c_sources
 from crossgo.targets import Target
 from crossgo.toolchain.base import Toolchain
 
-__all__ = ["with_system_library_stubs"]
+__all__ = ["MacSDK", "find_sdk", "with_system_libraries"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MacSDK:
+    path: Path
+    source: str  # "--macos-sdk", "SDKROOT" or "CONDA_BUILD_SYSROOT"
+
+
+def find_sdk(option: Path | None, env: Mapping[str, str]) -> MacSDK | None:
+    """The Apple SDK to use, if any; a named SDK that does not exist is an error."""
+    candidates = [("--macos-sdk", str(option) if option else "")]
+    candidates += [(name, env.get(name, "")) for name in ("SDKROOT", "CONDA_BUILD_SYSROOT")]
+    for source, value in candidates:
+        if value:
+            if not Path(value).is_dir():
+                msg = f"{source}={value} is not a directory; point it at a MacOSX*.sdk."
+                raise UsageError(msg)
+            return MacSDK(Path(value), source)
+    return None
 
 
 def _stub_ldflags(go: GoInstall, goarch: str, cache: CacheDir) -> tuple[str, ...]:
@@ -40,16 +65,43 @@ def _stub_ldflags(go: GoInstall, goarch: str, cache: CacheDir) -> tuple[str, ...
     return stubs.ldflags
 
 
-def with_system_library_stubs(
-    toolchain: Toolchain, target: Target, go: GoInstall, cache: CacheDir
+def _require_no_apple_headers(package: GoPackage, target: Target) -> None:
+    frameworks = macos_stubs.apple_framework_includes(c_sources(package.directory))
+    if frameworks:
+        msg = (
+            f"{package.directory} includes Apple framework headers "
+            f"({', '.join(f'<{name}/...>' for name in frameworks)}), which only an Apple SDK "
+            f"has. To build it for {target.name}, point --macos-sdk, SDKROOT or "
+            "CONDA_BUILD_SYSROOT at a MacOSX*.sdk directory. (Go's own use of system "
+            "libraries needs no SDK.)"
+        )
+        raise ToolchainError(msg)
+
+
+def with_system_libraries(
+    toolchain: Toolchain,
+    target: Target,
+    *,
+    go: GoInstall,
+    package: GoPackage,
+    cache: CacheDir,
+    sdk: MacSDK | None,
 ) -> Toolchain:
-    """A zig toolchain for macOS, plus link stubs for the system libraries Go uses."""
+    """A zig toolchain for macOS, plus the SDK's or stubbed system libraries."""
     if target.goos != "darwin" or toolchain.kind != "zig":
         return toolchain
-    ldflags = _stub_ldflags(go, target.goarch, cache)
+    if sdk is not None:
+        frameworks = f"-F{sdk.path / 'System' / 'Library' / 'Frameworks'}"
+        return dataclasses.replace(
+            toolchain,
+            cppflags=(*toolchain.cppflags, frameworks),
+            ldflags=(*toolchain.ldflags, frameworks, f"-L{sdk.path / 'usr' / 'lib'}"),
+            origin=f"{toolchain.origin}; Apple SDK {sdk.path} (from {sdk.source})",
+        )
+    _require_no_apple_headers(package, target)
     return dataclasses.replace(
         toolchain,
-        ldflags=(*toolchain.ldflags, *ldflags),
-        origin=f"{toolchain.origin}; Apple system libraries from link stubs generated from "
-        f"go{go.version}'s sources (no SDK needed)",
+        ldflags=(*toolchain.ldflags, *_stub_ldflags(go, target.goarch, cache)),
+        origin=f"{toolchain.origin}; no Apple SDK: system libraries from link stubs "
+        f"generated from go{go.version}'s sources",
     )

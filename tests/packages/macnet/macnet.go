@@ -42,4 +42,10 @@ func Ping() C.int {
 	return C.int(n)
 }
 
+// Answer is safe to call anywhere (Ping would ask a DNS server): tests call it under qemu
+// and wine to prove the library loads and its Go runtime starts.
+//
+//export Answer
+func Answer() C.longlong { return 42 }
+
 func main() {}
