@@ -11,7 +11,6 @@ idempotent and concurrent builds never see a half-written file.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import importlib.util
 import os
 import shlex
@@ -83,6 +82,8 @@ def _find_zig(path: str) -> tuple[Path, str] | None:
 
 def _zig_version(zig: Path, source: str, cache: CacheDir) -> str:
     if source == "the ziglang wheel":
+        import importlib.metadata  # noqa: PLC0415 - 40 ms at import time; only needed here
+
         return importlib.metadata.version("ziglang")
     key = {"probe": "zig-version", **file_identity(zig)}
     cached = cache.read_probe(key)

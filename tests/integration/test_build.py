@@ -110,3 +110,28 @@ def test_linux_ppc64le_is_correct_on_paper(build_in: BuildFn) -> None:
     assert info.glibc_max is not None and info.glibc_max <= (2, 17)
     assert info.exports >= EXPORTS
     assert {check.name for check in result.checks} >= {"platform", "exports", "glibc", "paths"}
+
+
+def test_polluted_environment_does_not_leak(
+    build_in: BuildFn, base_env: dict[str, str], aarch64_python: AArch64Python
+) -> None:
+    """A shell left with a host conda activation, a stale Go target and cgo turned off."""
+    polluted = {
+        **base_env,
+        "CC": "x86_64-conda-linux-gnu-cc",
+        "CXX": "x86_64-conda-linux-gnu-c++",
+        "CFLAGS": "-march=nocona -mtune=haswell",
+        "CPPFLAGS": "-D_FORTIFY_SOURCE=2 -isystem /nonexistent/include",
+        "LDFLAGS": "-Wl,-rpath,/nonexistent/lib -L/nonexistent/lib",
+        "GOOS": "darwin",
+        "GOARCH": "amd64",
+        "GOAMD64": "v3",
+        "CGO_ENABLED": "0",
+        "GOFLAGS": "-mod=vendor -buildmode=pie",
+    }
+    result = build_in("linux-aarch64", env=polluted, toolchain="zig")
+    info = read_binary(result.library)
+    assert (info.machine, info.rpaths) == ("aarch64", ())
+    run = aarch64_python.run(AARCH64_PROGRAM.format(path=str(result.library)))
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["add"] == 42
