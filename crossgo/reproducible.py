@@ -6,14 +6,17 @@ DLLs are not, because the linkers write values into fields that nothing reads wh
 the DLL is loaded. Two builds of the same package compared with ``cmp -l`` (Go 1.27):
 
 * zig cc (lld): the COFF header TimeDateStamp, the TimeDateStamp of each debug
-  directory entry (CodeView and REPRO) and the GUID of the CodeView RSDS record.
-  lld derives them from the link's temporary paths, so they change every build.
+  directory entry (CodeView, and REPRO, which has no payload) and the GUID of the
+  CodeView RSDS record. lld hashes them from the link, which Go runs in a fresh
+  /tmp/go-link-* directory, so they change on every build; plain C links get the
+  clock (or SOURCE_DATE_EPOCH) as stamps and a GUID that depends on the output path.
 * x86_64-w64-mingw32-gcc (GNU ld): the COFF header and export directory
-  TimeDateStamp, set to the link time, and with them the optional-header CheckSum.
-  Go passes ``--no-insert-timestamp`` to GNU ld, so its DLLs have these at 0; they
-  do carry a CheckSum that does not match the file.
+  TimeDateStamp, set to the link time (or SOURCE_DATE_EPOCH), and with them the
+  optional-header CheckSum. Go passes ``--no-insert-timestamp`` to GNU ld, so its
+  DLLs have 0 there and are identical already, but carry a CheckSum that does not
+  match the file.
 
-:func:`normalize_pe` rewrites exactly these fields, and leaves everything else alone.
+:func:`normalize_pe` rewrites these fields, and leaves everything else alone.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ _PEStructure: TypeAlias = Any  # pefile.Structure
 _PEDebugEntry: TypeAlias = Any  # pefile.DebugData: .struct, and .entry for CodeView
 
 _MAX_TIMESTAMP = 0xFFFFFFFF
-_DEBUG_TYPE_REPRO = 16  # its payload: a 4-byte length, then a hash of the image
-_REPRO_HASH_OFFSET = 4
+_SECURITY_DIRECTORY = 4  # IMAGE_DIRECTORY_ENTRY_SECURITY: where Authenticode lives
+_CODEVIEW_PDB70 = "CV_INFO_PDB70"  # pefile's name for an RSDS record
 _GUID_SIZE = 16
 
 
@@ -48,7 +51,7 @@ class _VolatileFields:
     coff_timestamp: int
     # Export and debug directory stamps, written only where the linker set one.
     other_timestamps: tuple[int, ...]
-    # (offset, length) of CodeView GUIDs and REPRO hashes: identifiers meant to be unique.
+    # (offset, length) of CodeView GUIDs, identifiers meant to be unique per link.
     identifiers: tuple[tuple[int, int], ...]
     checksum: int
     has_checksum: bool
@@ -64,9 +67,10 @@ def normalize_pe(path: Path, timestamp: int) -> bool:
 
     Sets the COFF header TimeDateStamp, and every non-zero export or debug directory
     TimeDateStamp, to ``timestamp`` (seconds since 1970, e.g. SOURCE_DATE_EPOCH);
-    replaces CodeView GUIDs and REPRO hashes with ones derived from the file's own
-    content; recomputes the CheckSum if the linker wrote one. The new file replaces
-    the old atomically. Returns whether anything changed.
+    replaces CodeView GUIDs with ones derived from the file's own content (the age
+    is left alone: lld and GNU ld always write 1); recomputes the CheckSum if the
+    linker wrote one. The new file replaces the old atomically. Returns whether
+    anything changed.
 
     Raises :class:`~crossgo.binary.BinaryFormatError` if the file is not a PE image
     or is Authenticode-signed (rewriting would silently void the signature).
@@ -98,7 +102,8 @@ def _volatile_fields(path: Path, image: bytes) -> _VolatileFields:
 
 
 def _parse_pe(path: Path, image: bytes) -> _PEFile:
-    import pefile  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415 (CLI start-up)
+    # Imported here, not at the top: the CLI should not pay for pefile unless it is used.
+    import pefile  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415
 
     try:
         pe = pefile.PE(data=image, fast_load=True)
@@ -110,11 +115,8 @@ def _parse_pe(path: Path, image: bytes) -> _PEFile:
 
 
 def _refuse_signed(path: Path, pe: _PEFile) -> None:
-    import pefile  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415
-
     directories = pe.OPTIONAL_HEADER.DATA_DIRECTORY  # NumberOfRvaAndSizes entries, maybe fewer
-    security = pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_SECURITY"]
-    if security < len(directories) and directories[security].Size:
+    if len(directories) > _SECURITY_DIRECTORY and directories[_SECURITY_DIRECTORY].Size:
         raise BinaryFormatError(
             f"{path} is Authenticode-signed; normalise it before signing, not after"
         )
@@ -122,41 +124,30 @@ def _refuse_signed(path: Path, pe: _PEFile) -> None:
 
 def _directory_timestamps(pe: _PEFile) -> tuple[int, ...]:
     """Offsets of the non-zero TimeDateStamps outside the COFF header."""
-    stamped: list[tuple[_PEStructure, str]] = [(s, "TimeDateStamp") for s in _stamped(pe)]
-    # A CodeView NB10 record's Signature is a link timestamp too.
-    stamped += [(d.entry, "Signature") for d in _debug_entries(pe) if _is_codeview(d, "NB10")]
-    return tuple(s.get_field_absolute_offset(name) for s, name in stamped if getattr(s, name))
+    return tuple(
+        structure.get_field_absolute_offset("TimeDateStamp")
+        for structure in _stamped_structures(pe)
+        if structure.TimeDateStamp
+    )
 
 
-def _stamped(pe: _PEFile) -> list[_PEStructure]:
+def _stamped_structures(pe: _PEFile) -> list[_PEStructure]:
     export_directory = getattr(pe, "DIRECTORY_ENTRY_EXPORT", None)
     exports = [export_directory.struct] if export_directory is not None else []
     return exports + [entry.struct for entry in _debug_entries(pe)]
 
 
 def _debug_identifiers(pe: _PEFile) -> tuple[tuple[int, int], ...]:
-    guids = [
+    """(offset, length) of each CodeView RSDS record's GUID."""
+    return tuple(
         (entry.entry.get_field_absolute_offset("Signature_Data1"), _GUID_SIZE)
         for entry in _debug_entries(pe)
-        if _is_codeview(entry, "RSDS")
-    ]
-    repro_hashes = [
-        (debug.PointerToRawData + _REPRO_HASH_OFFSET, debug.SizeOfData - _REPRO_HASH_OFFSET)
-        for debug in (entry.struct for entry in _debug_entries(pe))
-        if debug.Type == _DEBUG_TYPE_REPRO
-        and debug.PointerToRawData  # 0: the entry only marks the build as deterministic
-        and debug.SizeOfData > _REPRO_HASH_OFFSET
-    ]
-    return tuple(guids + repro_hashes)
+        if entry.entry is not None and entry.entry.name == _CODEVIEW_PDB70
+    )
 
 
 def _debug_entries(pe: _PEFile) -> list[_PEDebugEntry]:
     return list(getattr(pe, "DIRECTORY_ENTRY_DEBUG", []))
-
-
-def _is_codeview(debug_entry: _PEDebugEntry, signature: str) -> bool:
-    record = debug_entry.entry
-    return bool(record is not None and getattr(record, "CvSignature", None) == signature.encode())
 
 
 def _normalized_image(image: bytes, fields: _VolatileFields, timestamp: int) -> bytes:

@@ -109,7 +109,7 @@ def zig(target: str) -> Compiler:
     )
 
 
-GCC = gnu("gcc", "gcc")
+GCC = gnu("x86_64-linux-gnu-gcc", "gcc-x86-64-linux-gnu")  # named, so the test holds on any host
 AARCH64_GCC = gnu("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
 PPC64LE_GCC = gnu("powerpc64le-linux-gnu-gcc", "gcc-powerpc64le-linux-gnu")
 MINGW_GCC = gnu("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64")
