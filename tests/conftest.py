@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -50,6 +52,26 @@ def aarch64_python(test_cache: Path) -> emulation.AArch64Python:
 @pytest.fixture(scope="session")
 def windows_runner(test_cache: Path) -> emulation.WindowsRunner:
     return emulation.windows_runner(test_cache)
+
+
+def run_crossgo(
+    *args: str, env: Mapping[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI as users run it: a separate process, exit code and streams captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "crossgo", *args],
+        env=dict(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+
+
+@pytest.fixture
+def cli_env(base_env: dict[str, str], crossgo_cache: Path) -> dict[str, str]:
+    return {**base_env, "CROSSGO_CACHE_DIR": str(crossgo_cache)}
 
 
 BuildFn = Callable[..., crossgo.BuildResult]

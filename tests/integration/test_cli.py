@@ -4,34 +4,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE_GO
+from tests.conftest import EXAMPLE_GO, run_crossgo
 
 pytestmark = pytest.mark.slow
 
 
-def crossgo(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crossgo", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-
-
-@pytest.fixture
-def env(base_env: dict[str, str], crossgo_cache: Path) -> dict[str, str]:
-    return {**base_env, "CROSSGO_CACHE_DIR": str(crossgo_cache)}
-
-
-def test_targets_json(env: dict[str, str]) -> None:
-    done = crossgo("targets", "--json", env=env)
+def test_targets_json(cli_env: dict[str, str]) -> None:
+    done = run_crossgo("targets", "--json", env=cli_env)
     assert done.returncode == 0, done.stderr
     rows = {row["name"]: row for row in json.loads(done.stdout)}
     assert rows["linux-aarch64"]["goarch"] == "arm64"
@@ -49,15 +32,15 @@ def test_targets_json(env: dict[str, str]) -> None:
         } <= set(row)
 
 
-def test_targets_table(env: dict[str, str]) -> None:
-    done = crossgo("targets", env=env)
+def test_targets_table(cli_env: dict[str, str]) -> None:
+    done = run_crossgo("targets", env=cli_env)
     assert done.returncode == 0
     assert "linux-ppc64le" in done.stdout and "linux/ppc64le" in done.stdout
 
 
-def test_env_is_what_build_uses(env: dict[str, str], tmp_path: Path) -> None:
+def test_env_is_what_build_uses(cli_env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "out"
-    shown = crossgo(
+    shown = run_crossgo(
         "env",
         "--target",
         "linux-aarch64",
@@ -66,7 +49,7 @@ def test_env_is_what_build_uses(env: dict[str, str], tmp_path: Path) -> None:
         "-o",
         str(out),
         str(EXAMPLE_GO),
-        env=env,
+        env=cli_env,
     )
     assert shown.returncode == 0, shown.stderr
     document = json.loads(shown.stdout)
@@ -78,12 +61,12 @@ def test_env_is_what_build_uses(env: dict[str, str], tmp_path: Path) -> None:
     subprocess.run(
         [document["go"]["go"], *document["go_args"], "-o", str(by_hand), "."],
         cwd=EXAMPLE_GO,
-        env={**{k: v for k, v in env.items() if k not in document["unset"]}, **variables},
+        env={**{k: v for k, v in cli_env.items() if k not in document["unset"]}, **variables},
         check=True,
         capture_output=True,
     )
-    built = crossgo(
-        "build", "--target", "linux-aarch64", "--json", "-o", str(out), str(EXAMPLE_GO), env=env
+    built = run_crossgo(
+        "build", "--target", "linux-aarch64", "--json", "-o", str(out), str(EXAMPLE_GO), env=cli_env
     )
     assert built.returncode == 0, built.stderr
     result = json.loads(built.stdout)
@@ -93,9 +76,11 @@ def test_env_is_what_build_uses(env: dict[str, str], tmp_path: Path) -> None:
     assert result["toolchain"]["cc"] == variables["CC"]
 
 
-def test_env_explain_says_where_things_came_from(env: dict[str, str]) -> None:
-    polluted = {**env, "CFLAGS": "-march=nocona", "GOARCH": "amd64", "CGO_ENABLED": "0"}
-    done = crossgo("env", "--target", "linux-aarch64", "--explain", str(EXAMPLE_GO), env=polluted)
+def test_env_explain_says_where_things_came_from(cli_env: dict[str, str]) -> None:
+    polluted = {**cli_env, "CFLAGS": "-march=nocona", "GOARCH": "amd64", "CGO_ENABLED": "0"}
+    done = run_crossgo(
+        "env", "--target", "linux-aarch64", "--explain", str(EXAMPLE_GO), env=polluted
+    )
     assert done.returncode == 0, done.stderr
     assert "# toolchain: zig: zig cc -target aarch64-linux-gnu.2.17" in done.stderr
     assert "# go: " in done.stderr
@@ -106,6 +91,6 @@ def test_env_explain_says_where_things_came_from(env: dict[str, str]) -> None:
     assert "export GOARCH='arm64'" in done.stdout
 
 
-def test_python_dash_m_and_version(env: dict[str, str]) -> None:
-    done = crossgo("--version", env=env)
+def test_python_dash_m_and_version(cli_env: dict[str, str]) -> None:
+    done = run_crossgo("--version", env=cli_env)
     assert done.returncode == 0 and done.stdout.startswith("crossgo ")

@@ -11,61 +11,44 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE_GO, PACKAGES
+from tests.conftest import EXAMPLE_GO, PACKAGES, run_crossgo
 
 pytestmark = pytest.mark.slow
 
 
-def crossgo(
-    *args: str, env: dict[str, str], cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crossgo", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-
-
-@pytest.fixture
-def env(base_env: dict[str, str], crossgo_cache: Path) -> dict[str, str]:
-    return {**base_env, "CROSSGO_CACHE_DIR": str(crossgo_cache)}
-
-
-def test_unknown_target_is_a_usage_error_with_suggestions(env: dict[str, str]) -> None:
-    done = crossgo("build", "--target", "linux-arm65", str(EXAMPLE_GO), env=env)
+def test_unknown_target_is_a_usage_error_with_suggestions(cli_env: dict[str, str]) -> None:
+    done = run_crossgo("build", "--target", "linux-arm65", str(EXAMPLE_GO), env=cli_env)
     assert done.returncode == 2
     assert "unknown target 'linux-arm65'" in done.stderr
     assert "linux-arm64" in done.stderr  # the closest alias is suggested
     assert "Traceback" not in done.stderr
 
 
-def test_not_a_main_package(env: dict[str, str]) -> None:
-    done = crossgo("build", "--target", "linux-64", str(PACKAGES / "notmain"), env=env)
+def test_not_a_main_package(cli_env: dict[str, str]) -> None:
+    done = run_crossgo("build", "--target", "linux-64", str(PACKAGES / "notmain"), env=cli_env)
     assert done.returncode == 2
     assert "is package notmain, not main" in done.stderr
 
 
-def test_no_exports(env: dict[str, str]) -> None:
-    done = crossgo("build", "--target", "linux-64", str(PACKAGES / "noexport"), env=env)
+def test_no_exports(cli_env: dict[str, str]) -> None:
+    done = run_crossgo("build", "--target", "linux-64", str(PACKAGES / "noexport"), env=cli_env)
     assert done.returncode == 2
     assert "exports no functions" in done.stderr
     assert "//export" in done.stderr
 
 
-def test_go_older_than_go_mod_asks(env: dict[str, str]) -> None:
-    done = crossgo("build", "--target", "linux-64", str(PACKAGES / "newgo"), env=env)
+def test_go_older_than_go_mod_asks(cli_env: dict[str, str]) -> None:
+    done = run_crossgo("build", "--target", "linux-64", str(PACKAGES / "newgo"), env=cli_env)
     assert done.returncode == 3
     assert "asks for Go >= 1.99" in done.stderr
     assert "GOTOOLCHAIN=local" in done.stderr
 
 
-def test_host_compiler_offered_for_aarch64_is_refused(env: dict[str, str], tmp_path: Path) -> None:
+def test_host_compiler_offered_for_aarch64_is_refused(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
     out = tmp_path / "out"
-    done = crossgo(
+    done = run_crossgo(
         "build",
         "--target",
         "linux-aarch64",
@@ -74,7 +57,7 @@ def test_host_compiler_offered_for_aarch64_is_refused(env: dict[str, str], tmp_p
         "-o",
         str(out),
         str(EXAMPLE_GO),
-        env=env,
+        env=cli_env,
     )
     assert done.returncode == 3
     assert "builds x86_64 elf code, but linux-aarch64 needs aarch64 elf" in done.stderr
@@ -82,10 +65,10 @@ def test_host_compiler_offered_for_aarch64_is_refused(env: dict[str, str], tmp_p
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_no_toolchain_names_what_to_install(env: dict[str, str]) -> None:
+def test_no_toolchain_names_what_to_install(cli_env: dict[str, str]) -> None:
     # Debian has no cross compiler for macOS, so --toolchain system cannot succeed.
-    done = crossgo(
-        "build", "--target", "osx-arm64", "--toolchain", "system", str(EXAMPLE_GO), env=env
+    done = run_crossgo(
+        "build", "--target", "osx-arm64", "--toolchain", "system", str(EXAMPLE_GO), env=cli_env
     )
     assert done.returncode == 3
     assert "No C toolchain for osx-arm64" in done.stderr
@@ -93,20 +76,22 @@ def test_no_toolchain_names_what_to_install(env: dict[str, str]) -> None:
     assert "clang_osx-arm64" in done.stderr
 
 
-def test_output_path_that_is_a_file_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:
+def test_output_path_that_is_a_file_is_a_clear_error(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    done = crossgo(
-        "build", "--target", "linux-64", "-o", str(blocker / "out"), str(EXAMPLE_GO), env=env
+    done = run_crossgo(
+        "build", "--target", "linux-64", "-o", str(blocker / "out"), str(EXAMPLE_GO), env=cli_env
     )
     assert done.returncode == 4
     assert "cannot write the output directory" in done.stderr
 
 
-def test_unwritable_cache_dir(env: dict[str, str], tmp_path: Path) -> None:
+def test_unwritable_cache_dir(cli_env: dict[str, str], tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    done = crossgo(
+    done = run_crossgo(
         "build",
         "--target",
         "linux-64",
@@ -115,32 +100,21 @@ def test_unwritable_cache_dir(env: dict[str, str], tmp_path: Path) -> None:
         "-o",
         str(tmp_path / "out"),
         str(EXAMPLE_GO),
-        env=env,
+        env=cli_env,
     )
     assert done.returncode == 4
     assert "CROSSGO_CACHE_DIR" in done.stderr
 
 
 def test_interrupted_build_leaves_nothing_at_the_output_path(
-    env: dict[str, str], tmp_path: Path
+    cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
+    build = ("build", "--target", "linux-64", "--toolchain", "zig", "-o", str(out), str(EXAMPLE_GO))
     # A cold cache makes the build long enough to interrupt in the middle.
-    cold = {**env, "CROSSGO_CACHE_DIR": str(tmp_path / "cold-cache")}
+    cold = {**cli_env, "CROSSGO_CACHE_DIR": str(tmp_path / "cold-cache")}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crossgo",
-            "build",
-            "--target",
-            "linux-64",
-            "--toolchain",
-            "zig",
-            "-o",
-            str(out),
-            str(EXAMPLE_GO),
-        ],
+        [sys.executable, "-m", "crossgo", *build],
         env=cold,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -154,16 +128,6 @@ def test_interrupted_build_leaves_nothing_at_the_output_path(
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     assert list(out.iterdir()) == []  # no library, no header, no staging directory
-    again = crossgo(
-        "build",
-        "--target",
-        "linux-64",
-        "--toolchain",
-        "zig",
-        "-o",
-        str(out),
-        str(EXAMPLE_GO),
-        env=env,
-    )
+    again = run_crossgo(*build, env=cli_env)
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in out.iterdir()) == ["libgohash.h", "libgohash.so"]

@@ -12,15 +12,15 @@ import importlib.util
 import os
 import shutil
 import struct
-import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from crossgo.binary import BinaryFormatError, BinaryInfo, read_binary
+from tests.support.commands import run_or_fail
 
 DEPENDENCY_SOURCE = r"""
 #if defined(_WIN32)
@@ -118,14 +118,6 @@ ZIG_MACOS_ARM64 = zig("aarch64-macos.12.0")
 ZIG_MACOS_X86_64 = zig("x86_64-macos.11.0")
 
 
-def run(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> None:
-    result = subprocess.run(
-        list(argv), cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        pytest.fail(f"{' '.join(argv)} failed:\n{result.stdout}{result.stderr}")
-
-
 class Workshop:
     """Builds each test library once per session, each in a directory of its own."""
 
@@ -149,11 +141,13 @@ class Workshop:
 
         def build(d: Path) -> Path:
             common = (*cc.argv, "-shared", "-fPIC", "-fvisibility=hidden")
-            run([*common, "-Wl,-soname,libcrossgodep.so", "-o", "libcrossgodep.so", "dep.c"], d)
+            run_or_fail(
+                [*common, "-Wl,-soname,libcrossgodep.so", "-o", "libcrossgodep.so", "dep.c"], d
+            )
             rpaths = ("-Wl,-rpath,$ORIGIN/../lib", "-Wl,-rpath,$ORIGIN")
             soname = "-Wl,-soname,libcrossgo.so.1"
             output = ("-o", "libcrossgo.so", "lib.c", "-L.", "-lcrossgodep")
-            run([*common, soname, *rpaths, *link_flags, *output], d)
+            run_or_fail([*common, soname, *rpaths, *link_flags, *output], d)
             return d / "libcrossgo.so"
 
         return self._once(("linux", cc, link_flags), build)
@@ -165,11 +159,11 @@ class Workshop:
         def build(d: Path) -> Path:
             common = (*cc.argv, "-shared", "-fvisibility=hidden")
             dep_name = "-Wl,-install_name,@rpath/libcrossgodep.dylib"
-            run([*common, dep_name, "-o", "libcrossgodep.dylib", "dep.c"], d)
+            run_or_fail([*common, dep_name, "-o", "libcrossgodep.dylib", "dep.c"], d)
             name = "-Wl,-install_name,@rpath/libcrossgo.dylib"
             rpaths = ("-Wl,-rpath,@loader_path/../lib", "-Wl,-rpath,@loader_path")
             output = ("-o", "libcrossgo.dylib", "lib.c", "-L.", "-lcrossgodep")
-            run([*common, name, *rpaths, *output], d)
+            run_or_fail([*common, name, *rpaths, *output], d)
             return d / "libcrossgo.dylib"
 
         return self._once(("macos", cc), build)
@@ -181,9 +175,9 @@ class Workshop:
         def build(d: Path) -> Path:
             env = {**os.environ, "SOURCE_DATE_EPOCH": str(PE_EPOCH)}
             implib = "-Wl,--out-implib,libcrossgodep.dll.a"
-            run([*cc.argv, "-shared", "-o", "crossgodep.dll", "dep.c", implib], d, env)
+            run_or_fail([*cc.argv, "-shared", "-o", "crossgodep.dll", "dep.c", implib], d, env)
             output = ("-o", "crossgo.dll", "lib.c", "-L.", "-lcrossgodep")
-            run([*cc.argv, "-shared", *output], d, env)
+            run_or_fail([*cc.argv, "-shared", *output], d, env)
             return d / "crossgo.dll"
 
         return self._once(("windows", cc), build)
@@ -193,7 +187,7 @@ class Workshop:
         cc.require()
 
         def build(d: Path) -> Path:
-            run([*cc.argv, "-shared", "-nostdlib", "-o", "libprobe", "probe.c"], d)
+            run_or_fail([*cc.argv, "-shared", "-nostdlib", "-o", "libprobe", "probe.c"], d)
             return d / "libprobe"
 
         return self._once(("probe", cc), build)
@@ -353,7 +347,7 @@ def lipo(tmp_path: Path, *slices: Path) -> Path:
     if program is None:
         pytest.skip("llvm-lipo is not installed: apt-get install llvm")
     output = tmp_path / "universal.dylib"
-    run([program, "-create", *map(str, slices), "-output", str(output)], tmp_path)
+    run_or_fail([program, "-create", *map(str, slices), "-output", str(output)], tmp_path)
     return output
 
 

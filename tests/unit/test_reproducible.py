@@ -12,9 +12,7 @@ import importlib.util
 import os
 import shutil
 import stat
-import subprocess
 import sys
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import pytest
 
 from crossgo.binary import BinaryFormatError, read_binary
 from crossgo.reproducible import normalize_pe
+from tests.support.commands import run_or_fail
 
 SOURCE = r"""
 #include <stdio.h>
@@ -65,14 +64,6 @@ ZIG = Toolchain(
 )
 
 
-def run(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> None:
-    result = subprocess.run(
-        list(argv), cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        pytest.fail(f"{' '.join(argv)} failed:\n{result.stdout}{result.stderr}")
-
-
 class Linker:
     """Links crossgo.dll once per (toolchain, directory, epoch, bias) in a session."""
 
@@ -89,7 +80,7 @@ class Linker:
             (where / "lib.c").write_text(SOURCE, encoding="utf-8")
             env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
             flags = ("-shared", f"-DCROSSGO_BIAS={bias}", "-o", "crossgo.dll", "lib.c")
-            run([*toolchain.argv, *flags], where, env)
+            run_or_fail([*toolchain.argv, *flags], where, env)
             self._linked[key] = (where / "crossgo.dll").read_bytes()
         return self._linked[key]
 
@@ -226,9 +217,11 @@ def test_signed_dll_is_refused(linker: Linker, tmp_path: Path) -> None:
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subject = ("-subj", "/CN=crossgo test", "-days", "1")
     keys = ("-keyout", str(key), "-out", str(cert))
-    run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", *keys, *subject], tmp_path)
+    run_or_fail(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", *keys, *subject], tmp_path
+    )
     files = ("-in", str(unsigned), "-out", str(signed))
-    run([osslsigncode, "sign", "-certs", str(cert), "-key", str(key), *files], tmp_path)
+    run_or_fail([osslsigncode, "sign", "-certs", str(cert), "-key", str(key), *files], tmp_path)
     original = signed.read_bytes()
 
     with pytest.raises(BinaryFormatError, match="Authenticode-signed"):
