@@ -109,6 +109,31 @@ def _default_prefix(env: Mapping[str, str]) -> Path | None:
     return None
 
 
+def _choose_toolchain(
+    request: BuildRequest,
+    *,
+    target: Target,
+    package: golang.GoPackage,
+    go: GoInstall,
+    cache: CacheDir,
+    caller: Mapping[str, str],
+    macos: str | None,
+) -> Toolchain:
+    """Resolve, complete (macOS system libraries) and prove the C toolchain."""
+    query = ToolchainQuery(
+        target=target,
+        env=caller,
+        cache=cache,
+        conda_prefix=request.conda_prefix,
+        macos_version=macos or "",
+    )
+    chosen = toolchain.resolve(query, preference=request.toolchain, cc=request.cc)
+    sdk = find_sdk(request.macos_sdk, caller) if target.goos == "darwin" else None
+    chosen = with_system_libraries(chosen, target, go=go, package=package, cache=cache, sdk=sdk)
+    toolchain.verify(chosen, target, cache, caller)
+    return chosen
+
+
 def plan(request: BuildRequest, env: Mapping[str, str] | None = None) -> BuildPlan:
     """Resolve a request against an environment (default: this process's)."""
     caller = dict(os.environ if env is None else env)
@@ -121,17 +146,9 @@ def plan(request: BuildRequest, env: Mapping[str, str] | None = None) -> BuildPl
     go = golang.find_go(caller, cache)
     go_note = golang.check_go_version(go, package.module)
     macos = macos_deployment_target(target, go, caller) if target.goos == "darwin" else None
-    query = ToolchainQuery(
-        target=target,
-        env=caller,
-        cache=cache,
-        conda_prefix=request.conda_prefix,
-        macos_version=macos or "",
+    chosen = _choose_toolchain(
+        request, target=target, package=package, go=go, cache=cache, caller=caller, macos=macos
     )
-    chosen = toolchain.resolve(query, preference=request.toolchain, cc=request.cc)
-    sdk = find_sdk(request.macos_sdk, caller) if target.goos == "darwin" else None
-    chosen = with_system_libraries(chosen, target, go=go, package=package, cache=cache, sdk=sdk)
-    toolchain.verify(chosen, target, cache, caller)
     spec = BuildSpec(
         package=package,
         target=target,
