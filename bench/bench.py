@@ -3,8 +3,8 @@ and the time of `crossgo env`. Writes JSON; prints a short table.
 
     python bench/bench.py --output bench/results.json [--targets linux-64,win-64] [--runs 5]
 
-"cold" is a build with an empty crossgo cache (Go's build and module caches, wrappers);
-zig's libc cache is kept, as it is a toolchain input shared by every build on a machine.
+"cold" is a build with an empty crossgo cache: Go's build and module caches, the wrappers and,
+unless ZIG_GLOBAL_CACHE_DIR is set, zig's libc builds (minutes for Windows' mingw CRT).
 "warm" rebuilds the unchanged package. "raw" runs `go build` directly with the environment
 `crossgo env` prints, so the difference is crossgo's own overhead (process start, checks).
 """
