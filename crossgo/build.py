@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crossgo import _run, golang, toolchain
-from crossgo.binary import read_binary
 from crossgo.cache import CacheDir, default_cache_root
 from crossgo.checks import Check, exports_from_header, run_checks
 from crossgo.environment import BuildEnv, BuildSpec, compute, macos_deployment_target
@@ -214,6 +213,8 @@ def _go_build(build_plan: BuildPlan, staging: Path) -> None:
 
 
 def _check(build_plan: BuildPlan, library: Path, header: Path) -> tuple[Check, ...]:
+    from crossgo.binary import read_binary  # noqa: PLC0415 - keeps `crossgo env` start-up light
+
     spec = build_plan.spec
     if spec.target.goos == "windows":
         normalize_pe(library, _source_date_epoch(build_plan.caller_env))

@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
-from crossgo.binary import BinaryInfo
 from crossgo.targets import Target
+
+if TYPE_CHECKING:  # the reader (and its parsing libraries) load only when a build checks
+    from crossgo.binary import BinaryInfo
 
 __all__ = ["Check", "exports_from_header", "run_checks"]
 

@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, cast
 
-from crossgo import macos_stubs
 from crossgo.cache import CacheDir
 from crossgo.errors import ToolchainError, UsageError
 from crossgo.golang import GoInstall, GoPackage, c_sources
@@ -48,6 +47,8 @@ def find_sdk(option: Path | None, env: Mapping[str, str]) -> MacSDK | None:
 
 
 def _stub_ldflags(go: GoInstall, goarch: str, cache: CacheDir) -> tuple[str, ...]:
+    from crossgo import macos_stubs  # noqa: PLC0415 - only macOS builds need it
+
     key = {
         "probe": "macos-stubs",
         "goroot": str(go.goroot),
@@ -66,6 +67,8 @@ def _stub_ldflags(go: GoInstall, goarch: str, cache: CacheDir) -> tuple[str, ...
 
 
 def _require_no_apple_headers(package: GoPackage, target: Target) -> None:
+    from crossgo import macos_stubs  # noqa: PLC0415 - only macOS builds need it
+
     frameworks = macos_stubs.apple_framework_includes(c_sources(package.directory))
     if frameworks:
         msg = (

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from crossgo import _run
-from crossgo.binary import BinaryFormatError, read_binary
 from crossgo.cache import CacheDir, file_identity
 from crossgo.errors import ToolchainError
 from crossgo.targets import Target
@@ -26,6 +25,8 @@ _FORMATS = {"linux": "elf", "darwin": "macho", "windows": "pe"}
 
 
 def _link_probe(toolchain: Toolchain, target: Target, env: Mapping[str, str]) -> tuple[str, str]:
+    from crossgo.binary import BinaryFormatError, read_binary  # noqa: PLC0415 - cache misses only
+
     with tempfile.TemporaryDirectory(prefix="crossgo-probe-") as tmp:
         source, output = Path(tmp) / "probe.c", Path(tmp) / f"probe{target.library_suffix}"
         source.write_text(_SOURCE, encoding="utf-8")
