@@ -71,10 +71,11 @@ class GoPackage:
 
     @property
     def default_library_name(self) -> str:
-        base = self.module.module.rsplit("/", 1)[-1] if self.module and self.module.module else ""
-        if (self.module and self.module.path.parent != self.directory) or not base:
-            base = self.directory.name
-        return re.sub(r"[^A-Za-z0-9_]+", "_", base).strip("_") or "go"
+        """The module path's last element for a module's root package, else the dir name."""
+        module = self.module
+        at_root = module is not None and module.path.parent == self.directory
+        base = module.module.rsplit("/", 1)[-1] if at_root and module and module.module else ""
+        return re.sub(r"[^A-Za-z0-9_]+", "_", base or self.directory.name).strip("_") or "go"
 
 
 def _version(text: str) -> Version:
@@ -145,6 +146,7 @@ def scan_package(directory: Path) -> GoPackage:
     if not directory.is_dir():
         msg = f"{directory} is not a directory: pass the directory of a Go main package."
         raise PackageError(msg)
+    directory = directory.resolve()
     names: set[str] = set()
     exports: list[str] = []
     for path in _go_sources(directory):
@@ -153,7 +155,7 @@ def scan_package(directory: Path) -> GoPackage:
             names.add(name)
         exports.extend(parse_exports(source))
     _require_main_with_exports(directory, names, exports)
-    go_mod = _find_go_mod(directory.resolve())
+    go_mod = _find_go_mod(directory)
     module = parse_go_mod(go_mod.read_text(encoding="utf-8"), go_mod) if go_mod else None
     has_vendor = bool(module and (module.path.parent / "vendor" / "modules.txt").is_file())
     return GoPackage(

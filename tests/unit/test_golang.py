@@ -41,8 +41,10 @@ def test_exports() -> None:
     )
 
 
-def test_scan_example() -> None:
-    package = scan_package(EXAMPLE_GO)
+def test_scan_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(EXAMPLE_GO.parent)
+    package = scan_package(Path("go"))  # relative, as users type it
+    assert package.directory == EXAMPLE_GO
     assert set(package.exports) == {"Add", "Fib", "Sha256Hex", "GoVersion", "FreeString"}
     assert package.default_library_name == "gohash"
 
