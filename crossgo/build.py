@@ -222,6 +222,7 @@ def _check(build_plan: BuildPlan, library: Path, header: Path) -> tuple[Check, .
         read_binary(library),
         spec.target,
         exports=exports_from_header(header.read_text(encoding="utf-8")),
+        filename=spec.library_filename,
         macos_version=build_plan.macos_version,
     )
     failed = [check for check in checks if not check.ok]

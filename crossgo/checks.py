@@ -88,10 +88,23 @@ def _paths(info: BinaryInfo, target: Target) -> Check:
     return Check("paths", not bad, detail)
 
 
+def _name(info: BinaryInfo, target: Target, filename: str) -> Check:
+    """The library answers to its own file name: SONAME on Linux, @rpath/<file> on macOS."""
+    want = {"linux": filename, "darwin": f"@rpath/{filename}"}.get(target.goos)
+    return Check("name", info.soname == want, f"{info.soname}, want {want}")
+
+
 def run_checks(
-    info: BinaryInfo, target: Target, *, exports: Iterable[str], macos_version: str | None = None
+    info: BinaryInfo,
+    target: Target,
+    *,
+    exports: Iterable[str],
+    filename: str,
+    macos_version: str | None = None,
 ) -> tuple[Check, ...]:
     checks = [_format_and_machine(info, target), _exports(info, exports), _paths(info, target)]
+    if target.goos != "windows":
+        checks.append(_name(info, target, filename))
     if target.glibc is not None:
         checks.append(_glibc(info, target))
     if target.goos == "darwin":

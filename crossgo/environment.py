@@ -150,6 +150,14 @@ def _prefix_flags(spec: BuildSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return (f"-I{root / 'include'}",), (f"-L{root / 'lib'}",)
 
 
+def go_quote(command: str) -> str:
+    """CC as Go reads it: Go splits CC and CXX into words (honouring '...' and "..."), so a
+    compiler path with spaces must be quoted to stay one word."""
+    if not any(char.isspace() or char in "'\"" for char in command):
+        return command
+    return f'"{command}"' if "'" in command else f"'{command}'"
+
+
 def _join(*parts: Iterable[str]) -> str:
     return shlex.join(flag for part in parts for flag in part)
 
@@ -216,7 +224,7 @@ def compute(
         "GOMODCACHE": str(cache.gomodcache),
         "GOCACHE": str(cache.gocache),
         "GOBIN": str(cache.gobin),
-        "CC": toolchain.cc,
+        "CC": go_quote(toolchain.cc),
         "CGO_CFLAGS": _join(
             _DEFAULT_CGO_FLAGS,
             macos,
@@ -244,7 +252,7 @@ def compute(
         **toolchain.env,
     }
     if toolchain.cxx:
-        variables["CXX"] = toolchain.cxx
+        variables["CXX"] = go_quote(toolchain.cxx)
     return BuildEnv(
         variables=variables,
         unset=tuple(name for name in unset if name not in variables),

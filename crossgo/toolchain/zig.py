@@ -20,6 +20,7 @@ from pathlib import Path
 
 from crossgo import _run
 from crossgo.cache import CacheDir, file_identity
+from crossgo.errors import OutputError
 from crossgo.toolchain.base import Miss, Toolchain, ToolchainQuery
 
 __all__ = ["find", "wrapper_script"]
@@ -47,27 +48,47 @@ def wrapper_script(zig: Path, triple: str, *, cxx: bool = False) -> str:
     cases = "\n".join(f"    {pattern}) {_case_action(new)} ;;" for pattern, new in _REWRITES)
     mode = "c++" if cxx else "cc"
     extra = " ".join(_ALWAYS)
+    command = f"{shlex.quote(str(zig))} {mode} -target {triple} {extra}"
+    # zig compiles even for `-###` (Go's compiler-identity probe, run in the package
+    # directory) and writes `-o /dev/null` output to ./-.o: both would leave a file named
+    # -.o in the user's package. Run those in a scratch directory and remove it afterwards.
     return f"""#!/bin/sh
 # crossgo: zig {mode} for {triple}. Generated; do not edit.
+scratch= previous=
 for arg do
   shift
+  if [ "$arg" = "-###" ] || {{ [ "$previous" = -o ] && [ "$arg" = /dev/null ]; }}; then
+    [ -n "$scratch" ] || scratch=$(mktemp -d "${{TMPDIR:-/tmp}}/crossgo-zig.XXXXXX") || exit 1
+  fi
+  previous=$arg
   case $arg in
 {cases}
     *) set -- "$@" "$arg" ;;
   esac
 done
-exec {shlex.quote(str(zig))} {mode} -target {triple} {extra} "$@"
+[ -z "$scratch" ] && exec {command} "$@"
+(cd "$scratch" && {command} "$@")
+status=$?
+rm -rf "$scratch"
+exit $status
 """
 
 
 def _write_executable(path: Path, text: str) -> None:
     if path.is_file():
         return  # content-addressed: an existing wrapper has this exact text
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
-        f.write(text)
-    Path(f.name).chmod(0o755)
-    Path(f.name).replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
+            f.write(text)
+        Path(f.name).chmod(0o755)
+        Path(f.name).replace(path)
+    except OSError as error:
+        msg = (
+            f"crossgo cannot write its zig wrapper {path} ({error.strerror or error}). "
+            "Point CROSSGO_CACHE_DIR (or --cache-dir) at a writable directory."
+        )
+        raise OutputError(msg) from error
 
 
 def _find_zig(path: str) -> tuple[Path, str] | None:

@@ -135,3 +135,15 @@ def test_polluted_environment_does_not_leak(
     run = aarch64_python.run(AARCH64_PROGRAM.format(path=str(result.library)))
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["add"] == 42
+
+
+def test_a_wrong_soname_is_caught(build_in: BuildFn, tmp_path: Path) -> None:
+    # GNU ld reads -headerpad_max_install_names as `-h eaderpad_max_install_names`.
+    with pytest.raises(ArtifactCheckError, match=r"name: eaderpad_max_install_names, want"):
+        build_in(
+            "linux-64",
+            toolchain="system",
+            glibc="2.36",
+            output_dir=tmp_path / "o",
+            extra_ldflags=("-Wl,-headerpad_max_install_names",),
+        )

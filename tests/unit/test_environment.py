@@ -149,6 +149,16 @@ def test_caller_cgo_flags_are_appended_and_reported() -> None:
     assert any(note.variable == "CGO_CFLAGS" and note.action == "kept" for note in env.notes)
 
 
+@pytest.mark.parametrize(
+    ("path", "quoted"),
+    [("/c/cc", "/c/cc"), ("/c d/cc", "'/c d/cc'"), ("/it's here/cc", '"/it\'s here/cc"')],
+)
+def test_compiler_paths_are_quoted_for_go(path: str, quoted: str) -> None:
+    spaced = Toolchain(kind="zig", cc=path, cxx=path, origin="zig")
+    env = compute(spec("linux-64"), spaced, GO, CACHE, {})
+    assert env.variables["CC"] == env.variables["CXX"] == quoted
+
+
 def test_strip_repeats_buildid() -> None:
     stripped = BuildSpec(
         package=package(),

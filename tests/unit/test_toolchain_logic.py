@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from crossgo.toolchain.conda import conda_ldflags
 from crossgo.toolchain.zig import wrapper_script
+
+
+def zig_executable() -> Path:
+    spec = importlib.util.find_spec("ziglang")
+    assert spec and spec.origin, "ziglang is in crossgo[dev]"
+    return Path(spec.origin).parent / "zig"
 
 
 def run_wrapper(tmp_path: Path, *args: str) -> list[str]:
@@ -42,6 +51,25 @@ def test_wrapper_rewrites_what_zig_rejects(tmp_path: Path) -> None:
         "-shared",
     )
     assert argv[4:] == ["-Wl,-headerpad_max_install_names", "-shared"]
+
+
+@pytest.mark.parametrize(
+    "args", [("-###", "-x", "c", "-c", "-"), ("-c", "-x", "c", "-", "-o", "/dev/null")]
+)
+def test_wrapper_keeps_probe_output_out_of_the_package(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """zig writes ./-.o for these probes Go runs in the package directory; the real zig."""
+    zig = zig_executable()
+    package = tmp_path / "package"
+    package.mkdir()
+    wrapper = tmp_path / "cc"
+    wrapper.write_text(wrapper_script(zig, "aarch64-macos.13.0"))
+    wrapper.chmod(0o755)
+    subprocess.run(
+        [str(wrapper), *args], cwd=package, input=b"int x;\n", capture_output=True, check=True
+    )
+    assert list(package.iterdir()) == []
 
 
 def test_conda_ldflags_drop_absolute_rpaths_and_keep_cgo_sections() -> None:
