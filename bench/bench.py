@@ -7,6 +7,8 @@ and the time of `crossgo env`. Writes JSON; prints a short table.
 unless ZIG_GLOBAL_CACHE_DIR is set, zig's libc builds (minutes for Windows' mingw CRT).
 "warm" rebuilds the unchanged package. "raw" runs `go build` directly with the environment
 `crossgo env` prints, so the difference is crossgo's own overhead (process start, checks).
+`doctor_second_run_s` is `crossgo doctor` for the four main targets once its compiler probes
+are cached (the first run links one probe per toolchain; the median of later runs counts).
 """
 
 from __future__ import annotations
@@ -92,6 +94,23 @@ def bench_target(target: str, runs: int, env: dict[str, str], work: Path) -> dic
     }
 
 
+def bench_doctor(runs: int, env: dict[str, str], work: Path) -> dict[str, object]:
+    doctor_env = {**env, "CROSSGO_CACHE_DIR": str(work / "doctor-cache")}
+
+    def doctor() -> None:
+        # Exit 1 only means a check failed on this machine; the time still counts.
+        argv = [sys.executable, "-m", "crossgo", "doctor", "--json", "--package", str(EXAMPLE)]
+        subprocess.run(argv, env=doctor_env, capture_output=True, check=False)
+
+    first = timed(doctor)
+    later = [timed(doctor) for _ in range(runs)]
+    return {
+        "doctor_first_run_s": round(first, 3),
+        "doctor_second_run_s": round(statistics.median(later), 3),
+        "doctor_targets": list(TARGETS),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.json")
@@ -101,9 +120,11 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSGO_")}
     with tempfile.TemporaryDirectory(prefix="crossgo-bench-") as tmp:
         rows = [bench_target(t, args.runs, env, Path(tmp)) for t in args.targets.split(",")]
+        doctor = bench_doctor(args.runs, env, Path(tmp))
     report = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "results": rows,
+        **doctor,
     }
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     for row in rows:
@@ -112,6 +133,10 @@ def main() -> int:
             f"  raw {row['raw_go_build_s']:5.2f}s  ratio {row['warm_over_raw']:.3f}"
             f"  env {row['env_ms']:5.0f} ms"
         )
+    print(
+        f"doctor (4 targets): first run {doctor['doctor_first_run_s']:.2f}s, "
+        f"second run {doctor['doctor_second_run_s']:.2f}s"
+    )
     return 0
 
 

@@ -23,7 +23,9 @@ from crossgo.checks import Check, exports_from_header, run_checks
 from crossgo.environment import BuildEnv, BuildSpec, compute, macos_deployment_target
 from crossgo.errors import ArtifactCheckError, BuildFailedError, OutputError
 from crossgo.golang import GoInstall
+from crossgo.hints import hint_for
 from crossgo.reproducible import normalize_pe
+from crossgo.staging import claim_staging, sweep_stale_staging
 from crossgo.targets import Target, get_target
 from crossgo.toolchain import Preference, Toolchain, ToolchainQuery
 from crossgo.toolchain.macos import find_sdk, with_system_libraries
@@ -192,6 +194,8 @@ def _source_date_epoch(env: Mapping[str, str]) -> int:
 
 def _go_build(build_plan: BuildPlan, staging: Path) -> None:
     spec = build_plan.spec
+    claim_staging(staging)  # so that a later build can tell our leftovers from live ones
+    sweep_stale_staging(staging.parent, keep=staging)
     argv = [
         str(build_plan.go.go),
         *build_plan.env.go_args,
@@ -209,6 +213,8 @@ def _go_build(build_plan: BuildPlan, staging: Path) -> None:
             f"go build failed for {spec.target.name} with the {build_plan.toolchain.kind} "
             f"toolchain ({build_plan.toolchain.cc}); its output is above."
         )
+        if hint := hint_for(error.output, spec.target):
+            msg += f"\nhint: {hint}"
         raise BuildFailedError(msg) from error
 
 

@@ -12,6 +12,7 @@ location is, first match wins:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,7 +24,24 @@ from pathlib import Path
 
 from crossgo.errors import OutputError
 
-__all__ = ["CacheDir", "default_cache_root"]
+__all__ = ["CACHEDIR_TAG", "CacheDir", "default_cache_root", "is_crossgo_tag"]
+
+# The cache-directory tag (https://bford.info/cachedir/): backup tools skip a directory
+# holding it, and `crossgo clean` only empties a root that carries crossgo's.
+CACHEDIR_TAG = "CACHEDIR.TAG"
+_TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"
+_TAG_TEXT = (
+    f"{_TAG_SIGNATURE}\n"
+    "# This file is a cache directory tag created by crossgo; `crossgo clean` empties it.\n"
+)
+
+
+def is_crossgo_tag(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return text.startswith(_TAG_SIGNATURE) and "created by crossgo" in text
 
 
 def default_cache_root(env: Mapping[str, str]) -> Path:
@@ -73,6 +91,8 @@ class CacheDir:
                 directory.mkdir(parents=True, exist_ok=True)
                 if not os.access(directory, os.W_OK):
                     raise PermissionError(f"{directory} is not writable")
+                if directory == self.root:
+                    self._tag()
             except OSError as error:
                 msg = (
                     f"crossgo cannot write its cache directory {directory} "
@@ -80,6 +100,13 @@ class CacheDir:
                     "Point CROSSGO_CACHE_DIR (or --cache-dir) at a writable directory."
                 )
                 raise OutputError(msg) from error
+
+    def _tag(self) -> None:
+        """Mark the root as crossgo's; a tag we cannot write only makes `clean` stricter."""
+        tag = self.root / CACHEDIR_TAG
+        if not tag.exists():
+            with contextlib.suppress(OSError):
+                tag.write_text(_TAG_TEXT, encoding="utf-8")
 
     def read_probe(self, key: Mapping[str, object]) -> dict[str, object] | None:
         path = self._probe_path(key)

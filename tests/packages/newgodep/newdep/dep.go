@@ -1,0 +1,3 @@
+package newdep
+
+func Answer() int64 { return 42 }

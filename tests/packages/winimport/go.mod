@@ -1,0 +1,3 @@
+module example.com/winimport
+
+go 1.22
