@@ -1,4 +1,5 @@
-"""Development sessions: `nox -s lint tests` is what CI runs; `nox -s bench` measures."""
+"""Development sessions: `nox -s lint tests` is what CI runs; `nox -s bench` measures;
+`nox -s wheels` builds the example project's wheels into dist/."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Cold and warm builds beside raw `go build`; figures go to bench/results.json."""
+    """Cold and warm builds beside raw `go build`; figures go to bench/results.json, and
+    `crossgo wheel --target all` (-j1, -j2) beside the raw sum to bench/wheels.json."""
     session.install("-e", DEV)
     session.run("python", "bench/bench.py", "--output", "bench/results.json", *session.posargs)
+    session.run("python", "bench/wheels.py", "--output", "bench/wheels.json", *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def wheels(session: nox.Session) -> None:
+    """The example project's wheels (its [tool.crossgo] targets) into dist/, built in-process
+    by the helper users call from their own noxfiles."""
+    import crossgo.nox  # noqa: PLC0415 (only this session needs crossgo beside nox)
+
+    crossgo.nox.build_wheels(session, project="examples/gohash", dist="dist")

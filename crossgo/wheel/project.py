@@ -1,0 +1,180 @@
+"""A Python project backed by Go, read once from its pyproject.toml.
+
+``[project]`` becomes core metadata through ``pyproject-metadata`` (PEP 621; the version must
+be static), ``[tool.crossgo]`` becomes :class:`~crossgo.settings.Settings`, and the layout is
+resolved: where the Python package lives, where the libraries go, which Go packages to build.
+Every problem is a :class:`~crossgo.errors.UsageError` naming the key to fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from packaging.utils import canonicalize_name
+from pyproject_metadata import ConfigurationError, License, StandardMetadata
+
+from crossgo import _run
+from crossgo.errors import UsageError
+from crossgo.settings import ConfigSettings, Settings, load_settings
+from crossgo.wheel.archive import ZIP_EPOCH
+
+__all__ = ["Project", "load_project", "source_date_epoch"]
+
+# PEP 639's suggested defaults when [project] has no license-files (hatchling uses them too).
+_DEFAULT_LICENSE_GLOBS = ("LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Project:
+    """A project directory with everything needed to build its wheels and sdist."""
+
+    root: Path
+    metadata: StandardMetadata
+    settings: Settings
+    python_root: Path  # the directory holding the top-level Python package
+    python_package: str  # dotted import name of the package the libraries go into
+
+    @property
+    def distribution(self) -> str:
+        """The name as it appears in file names: normalised, ``-`` as ``_``."""
+        return canonicalize_name(self.metadata.name).replace("-", "_")
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.version)
+
+    @property
+    def top_level(self) -> str:
+        return self.python_package.split(".", 1)[0]
+
+    @property
+    def library_dir(self) -> PurePosixPath:
+        """Where the libraries go inside the wheel (``gohash``, ``gohash/_native``)."""
+        return PurePosixPath(*self.python_package.split("."))
+
+    @property
+    def go_packages(self) -> tuple[Path, ...]:
+        return tuple(self.root / package for package in self.settings.go_package)
+
+
+def _read_pyproject(root: Path) -> dict[str, Any]:
+    path = root / "pyproject.toml"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        msg = f"{root} has no pyproject.toml: pass the directory of a Python project."
+        raise UsageError(msg) from error
+    except tomllib.TOMLDecodeError as error:
+        msg = f"{path} is not valid TOML: {error}."
+        raise UsageError(msg) from error
+
+
+def _metadata(data: Mapping[str, Any], root: Path) -> StandardMetadata:
+    try:
+        metadata = StandardMetadata.from_pyproject(data, root)
+    except (ConfigurationError, ExceptionGroup) as error:
+        msg = f"{root / 'pyproject.toml'}: {error}."
+        raise UsageError(msg) from error
+    if metadata.dynamic:
+        msg = (
+            f"{root / 'pyproject.toml'} declares {', '.join(metadata.dynamic)} dynamic; crossgo "
+            "takes metadata from [project] only: give static values there."
+        )
+        raise UsageError(msg)
+    return _with_default_license_files(metadata, root)
+
+
+def _with_default_license_files(metadata: StandardMetadata, root: Path) -> StandardMetadata:
+    """Pick up LICENSE & co. when [project] names no license files (a classic
+    ``license = {file/text}`` table excludes them: metadata 2.4 forbids mixing the two)."""
+    if metadata.license_files is not None or isinstance(metadata.license, License):
+        return metadata
+    found = sorted(
+        {path.relative_to(root) for glob in _DEFAULT_LICENSE_GLOBS for path in root.glob(glob)}
+    )
+    found = [path for path in found if (root / path).is_file()]
+    return dataclasses.replace(metadata, license_files=found) if found else metadata
+
+
+def _python_root(root: Path, settings: Settings, top_level: str) -> Path:
+    if settings.python_source is not None:
+        return root / settings.python_source
+    return root / "src" if (root / "src" / top_level).is_dir() else root
+
+
+def _check_layout(project: Project) -> None:
+    if not all(part.isidentifier() for part in project.python_package.split(".")):
+        msg = f"tool.crossgo.python-package {project.python_package!r} is not an import name."
+        raise UsageError(msg)
+    package_dir = project.python_root / project.top_level
+    if not package_dir.is_dir():
+        msg = (
+            f"the Python package {project.top_level} is not at {package_dir}: set "
+            "tool.crossgo.python-package (the import name) and tool.crossgo.python-source "
+            '(the directory that holds it, e.g. "src").'
+        )
+        raise UsageError(msg)
+    for package, path in zip(project.settings.go_package, project.go_packages, strict=True):
+        if not path.is_dir():
+            msg = (
+                f"tool.crossgo.go-package {package!r} is not a directory of {project.root}: "
+                "give the Go main package's directory, relative to pyproject.toml."
+            )
+            raise UsageError(msg)
+
+
+def load_project(
+    root: Path,
+    *,
+    config: ConfigSettings | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Project:
+    """Read ``root/pyproject.toml`` with settings from ``config`` and ``environ``."""
+    root = root.absolute()
+    data = _read_pyproject(root)
+    settings = load_settings(
+        data.get("tool", {}).get("crossgo"),
+        config=config,
+        environ=os.environ if environ is None else environ,
+    )
+    metadata = _metadata(data, root)
+    package = settings.python_package or canonicalize_name(metadata.name).replace("-", "_")
+    project = Project(
+        root=root,
+        metadata=metadata,
+        settings=settings,
+        python_root=_python_root(root, settings, package.split(".", 1)[0]),
+        python_package=package,
+    )
+    _check_layout(project)
+    return project
+
+
+def source_date_epoch(root: Path, environ: Mapping[str, str]) -> int:
+    """The archive timestamp: SOURCE_DATE_EPOCH; else the time of the last git commit that
+    touched ``root``; else 1980-01-01, the earliest a zip file can hold."""
+    text = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if text:
+        try:
+            return max(int(text), ZIP_EPOCH)
+        except ValueError as error:
+            msg = f"SOURCE_DATE_EPOCH must be seconds since 1970, not {text!r}."
+            raise UsageError(msg) from error
+    committed = _last_commit_time(root)
+    return max(committed, ZIP_EPOCH) if committed is not None else ZIP_EPOCH
+
+
+def _last_commit_time(root: Path) -> int | None:
+    try:
+        output = _run.capture(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct", "--", "."], timeout=30
+        )
+    except _run.CommandFailed:
+        return None  # no git, not a repository, or nothing committed: the documented default
+    return int(output.strip()) if output.strip().isdigit() else None
