@@ -121,9 +121,14 @@ def go_build_darwin(
     ldflags: Sequence[str],
     zig_cache: Path,
 ) -> BuildOutcome:
-    """``go build -buildmode=c-shared`` for darwin/*goarch* with ``zig cc`` as CC."""
+    """``go build -buildmode=c-shared`` for darwin/*goarch* with ``zig cc`` as CC.
+
+    It builds a copy of the package: this bare zig wrapper (unlike crossgo's) lets zig write
+    ./-.o into the directory Go probes the compiler from."""
     assert ZIG is not None and GO is not None
     out_dir.mkdir(parents=True, exist_ok=True)
+    source = out_dir / "src" / package.name
+    shutil.copytree(package, source, dirs_exist_ok=True)
     cc = out_dir / f"zigcc-{goarch}"
     cc.write_text(f'#!/bin/sh\nexec "{ZIG}" cc -target {ZIG_TARGET[goarch]} "$@"\n')
     cc.chmod(0o755)
@@ -142,7 +147,7 @@ def go_build_darwin(
     }
     proc = subprocess.run(
         [GO.go, "build", "-buildmode=c-shared", "-trimpath", "-o", str(library), "."],
-        cwd=package,
+        cwd=source,
         env=dict(env),
         capture_output=True,
         text=True,
