@@ -21,29 +21,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import crossgo, timed
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "gohash" / "go"
 TARGETS = ("linux-64", "linux-aarch64", "osx-arm64", "win-64")
-
-
-def timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
-
-
-def crossgo(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crossgo", *args],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
 
 
 def bench_target(target: str, runs: int, env: dict[str, str], work: Path) -> dict[str, object]:

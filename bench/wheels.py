@@ -22,29 +22,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import crossgo, timed
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = REPO / "examples" / "gohash"
 JOBS = (1, 2)
-
-
-def timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
-
-
-def crossgo(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crossgo", *args],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
 
 
 def target_names(targets: str, env: dict[str, str]) -> list[str]:
