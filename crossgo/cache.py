@@ -24,7 +24,7 @@ from pathlib import Path
 
 from crossgo.errors import OutputError
 
-__all__ = ["CACHEDIR_TAG", "CacheDir", "default_cache_root", "is_crossgo_tag"]
+__all__ = ["CACHEDIR_TAG", "CacheDir", "default_cache_root", "file_identity", "is_crossgo_tag"]
 
 # The cache-directory tag (https://bford.info/cachedir/): backup tools skip a directory
 # holding it, and `crossgo clean` only empties a root that carries crossgo's.
