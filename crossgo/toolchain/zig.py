@@ -101,15 +101,20 @@ def _find_zig(path: str) -> tuple[Path, str] | None:
     return (Path(on_path), "PATH") if on_path else None
 
 
-def _zig_version(zig: Path, source: str, cache: CacheDir) -> str:
+def _read_zig_version(zig: Path, source: str) -> str:
     if source == "the ziglang wheel":
-        import importlib.metadata  # noqa: PLC0415 - 40 ms at import time; only needed here
+        import importlib.metadata  # noqa: PLC0415 - 40 ms to import and scan; cache misses only
 
         return importlib.metadata.version("ziglang")
-    key = {"probe": "zig-version", **file_identity(zig)}
+    return _run.capture([str(zig), "version"]).strip()
+
+
+def _zig_version(zig: Path, source: str, cache: CacheDir) -> str:
+    """zig's version, cached by the binary's identity (asking costs tens of milliseconds)."""
+    key = {"probe": "zig-version", "source": source, **file_identity(zig)}
     cached = cache.read_probe(key)
     if cached is None:
-        cached = {"version": _run.capture([str(zig), "version"]).strip()}
+        cached = {"version": _read_zig_version(zig, source)}
         cache.write_probe(key, cached)
     return str(cached["version"])
 
