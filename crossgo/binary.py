@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from elftools.elf.gnuversions import GNUVerNeedSection
     from elftools.elf.sections import Section, Symbol, SymbolTableSection
 
-__all__ = ["BinaryFormatError", "BinaryInfo", "Format", "read_binary"]
+__all__ = ["BinaryFormatError", "BinaryInfo", "Format", "read_binary", "read_slices"]
 
 Format = Literal["elf", "macho", "pe"]
 
@@ -84,9 +84,19 @@ def read_binary(path: Path) -> BinaryInfo:
     Raises :class:`BinaryFormatError` if the file is of no known format, is
     truncated or corrupt, or is a universal Mach-O holding more than one architecture.
     """
-    binary_format = _detect_format(path, _read_head(path))
+    slices = read_slices(path)
+    _require_one_slice(path, len(slices))
+    return slices[0]
+
+
+def read_slices(path: Path) -> tuple[BinaryInfo, ...]:
+    """Like :func:`read_binary`, but a universal Mach-O gives one entry per architecture."""
+    head = _read_head(path)
+    binary_format = _detect_format(path, head)
     try:
-        return _READERS[binary_format](path)
+        if binary_format == "macho":
+            return _read_macho_slices(path)
+        return (_READERS[binary_format](path),)
     except BinaryFormatError:
         raise
     except (*_PARSER_ERRORS, *_library_errors(binary_format)) as error:
@@ -134,7 +144,6 @@ def _detect_format(path: Path, head: bytes) -> Format:
         return "macho"
     slice_count = int.from_bytes(head[4:8], "big")
     if magic in _FAT_MAGICS and 0 < slice_count <= _MAX_FAT_ARCHS:
-        _require_one_slice(path, slice_count)
         return "macho"
     if head[:2] == _PE_MAGIC:
         return "pe"
@@ -324,13 +333,15 @@ class _MachOSymbol:
     n_value: int
 
 
-def _read_macho(path: Path) -> BinaryInfo:
+def _read_macho_slices(path: Path) -> tuple[BinaryInfo, ...]:
     from macholib.MachO import MachO  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415
 
     # Commands newer than macholib are kept as raw bytes rather than refused.
     macho = MachO(os.fspath(path), allow_unknown_load_commands=True)
-    _require_one_slice(path, len(macho.headers))
-    header = macho.headers[0]
+    return tuple(_read_macho_header(path, macho, header) for header in macho.headers)
+
+
+def _read_macho_header(path: Path, macho: _MachOFile, header: _MachOHeader) -> BinaryInfo:
     _require_complete(path, "macho", header.offset + _macho_segments_end(header.commands))
     dylibs = _macho_command_paths(header.commands, _LC_DYLIB_LOADS)
     symbols = _macho_symbols(macho, header)
@@ -492,6 +503,5 @@ def _pe_imported_dlls(pe: _PEFile) -> tuple[str, ...]:
 
 _READERS: dict[Format, Callable[[Path], BinaryInfo]] = {
     "elf": _read_elf,
-    "macho": _read_macho,
     "pe": _read_pe,
 }

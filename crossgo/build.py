@@ -5,28 +5,33 @@
 next to the output, checks the library, and only then moves it into place, so an
 interrupted or failed build never leaves a half-written file at the output path.
 :func:`build` is the two in one.
+
+A composite target (``osx-universal2``) is planned as one plan per slice; :func:`execute`
+builds and checks each slice, then merges them into one fat library.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from crossgo import _run, golang, toolchain
 from crossgo.cache import CacheDir, default_cache_root
 from crossgo.checks import Check, exports_from_header, run_checks
+from crossgo.detect import TargetChoice, choose_target
 from crossgo.environment import BuildEnv, BuildSpec, compute, macos_deployment_target
-from crossgo.errors import ArtifactCheckError, BuildFailedError, OutputError
-from crossgo.golang import GoInstall
+from crossgo.errors import ArtifactCheckError, BuildFailedError, OutputError, UsageError
+from crossgo.golang import GoInstall, GoPackage
 from crossgo.hints import hint_for
 from crossgo.reproducible import normalize_pe
 from crossgo.staging import claim_staging, sweep_stale_staging
-from crossgo.targets import Target, get_target
+from crossgo.targets import Target
 from crossgo.toolchain import Preference, Toolchain, ToolchainQuery
 from crossgo.toolchain.macos import find_sdk, with_system_libraries
 
@@ -35,11 +40,20 @@ __all__ = ["BuildPlan", "BuildRequest", "BuildResult", "build", "execute", "plan
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BuildRequest:
-    """What a caller asks for. Every field but the package and target has a default."""
+    """What a caller asks for. Every field but the package and target has a default.
 
-    package_dir: Path
-    target: str | Target
+    ``target`` is a name, an alias, ``native``, or ``auto``: the target the environment
+    names (a conda build's ``target_platform``, cibuildwheel's variables; see
+    :mod:`crossgo.detect`), else this machine. ``package_dir`` may be None only to plan an
+    environment (``crossgo env`` outside a Go package); such a plan cannot be executed.
+    """
+
+    package_dir: Path | None
+    target: str | Target = "auto"
     output_dir: Path | None = None  # default: build/<target> in the current directory
+    header_dir: Path | None = None  # default: the output directory
+    import_library: bool = False  # Windows: also write lib<name>.lib for C code to link
+    import_library_dir: Path | None = None  # default: the output directory
     library_name: str | None = None  # default: from the module path or directory name
     toolchain: Preference = "auto"
     cc: str | None = None
@@ -56,7 +70,11 @@ class BuildRequest:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BuildPlan:
-    """A resolved build: run it with :func:`execute`, or print its environment."""
+    """A resolved build: run it with :func:`execute`, or print its environment.
+
+    A composite target's plan holds one plan per slice in ``slices``; its own toolchain,
+    Go and environment are its first slice's, and only :func:`execute` uses the slices.
+    """
 
     spec: BuildSpec
     toolchain: Toolchain
@@ -66,15 +84,24 @@ class BuildPlan:
     caller_env: Mapping[str, str]
     macos_version: str | None
     notes: tuple[str, ...]
+    target_source: str = "--target"
+    header_dir: Path | None = None
+    import_library_dir: Path | None = None  # set: write an import library there (Windows)
+    slices: tuple[BuildPlan, ...] = ()
 
     def explain(self) -> list[str]:
-        lines = [
-            f"target: {self.spec.target.name} ({self.spec.target.go_platform})",
+        target = self.spec.target
+        lines = [f"target: {target.name} ({target.go_platform}, from {self.target_source})"]
+        lines += [f"slice: {s.spec.target.name}: {s.toolchain.origin}" for s in self.slices]
+        lines += [
             f"go: {self.go.go} (go{self.go.version}, from {self.go.source})",
             f"toolchain: {self.toolchain.kind}: {self.toolchain.origin}",
             f"cache: {self.cache.root}",
-            f"output: {self.spec.output_dir / self.spec.library_filename}",
         ]
+        if self.spec.library_name is None:
+            lines.append(f"output: {self.spec.output_dir} (no Go package: no library name yet)")
+        else:
+            lines.append(f"output: {self.spec.output_dir / self.spec.library_filename}")
         if self.spec.prefix:
             lines.append(f"host prefix: {self.spec.prefix}")
         lines += [f"note: {note}" for note in (*self.notes, *map(str, self.env.notes))]
@@ -90,12 +117,14 @@ class BuildResult:
     toolchain: Toolchain
     go_version: str
     checks: tuple[Check, ...]
+    import_library: Path | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
             "target": self.target.name,
             "library": str(self.library),
             "header": str(self.header),
+            "import_library": str(self.import_library) if self.import_library else None,
             "sha256": self.sha256,
             "toolchain": self.toolchain.as_json(),
             "go_version": self.go_version,
@@ -114,7 +143,7 @@ def _choose_toolchain(
     request: BuildRequest,
     *,
     target: Target,
-    package: golang.GoPackage,
+    package: GoPackage | None,
     go: GoInstall,
     cache: CacheDir,
     caller: Mapping[str, str],
@@ -135,32 +164,51 @@ def _choose_toolchain(
     return chosen
 
 
-def plan(request: BuildRequest, env: Mapping[str, str] | None = None) -> BuildPlan:
-    """Resolve a request against an environment (default: this process's)."""
-    caller = dict(os.environ if env is None else env)
-    target = request.target if isinstance(request.target, Target) else get_target(request.target)
+def _macos_note(target: Target, go: GoInstall, caller: Mapping[str, str], macos: str) -> str:
+    """Say so when MACOSX_DEPLOYMENT_TARGET asked for less than Go can give."""
+    asked = caller.get("MACOSX_DEPLOYMENT_TARGET")
+    if not asked or asked == macos or macos != target.macos_floor(go.version):
+        return ""
+    note = f"MACOSX_DEPLOYMENT_TARGET={asked} is below go{go.version}'s floor: raised to {macos}"
+    if caller.get("CONDA_BUILD") == "1":
+        note += (
+            f". Set c_stdlib_version to {macos} for osx in the recipe's variant config "
+            "(variants.yaml or conda_build_config.yaml), so the package's __osx run "
+            "requirement says so too"
+        )
+    return note
+
+
+def _plan_slice(
+    request: BuildRequest, target: Target, choice: TargetChoice, caller: Mapping[str, str]
+) -> BuildPlan:
     if request.glibc:
         target = target.with_glibc(request.glibc)
-    package = golang.scan_package(request.package_dir)
+    package = golang.scan_package(request.package_dir) if request.package_dir else None
     cache = CacheDir(request.cache_dir or default_cache_root(caller))
     cache.ensure(cache.root)
     go = golang.find_go(caller, cache)
-    go_note = golang.check_go_version(go, package.module)
+    go_note = golang.check_go_version(go, package.module if package else None)
     macos = macos_deployment_target(target, go, caller) if target.goos == "darwin" else None
     chosen = _choose_toolchain(
         request, target=target, package=package, go=go, cache=cache, caller=caller, macos=macos
     )
+    output_dir = (request.output_dir or Path("build") / choice.target.name).absolute()
     spec = BuildSpec(
         package=package,
         target=target,
-        output_dir=(request.output_dir or Path("build") / target.name).absolute(),
-        library_name=request.library_name or package.default_library_name,
+        output_dir=output_dir,
+        library_name=request.library_name or (package.default_library_name if package else None),
         prefix=request.prefix or _default_prefix(caller),
         strip=request.strip,
         extra_cflags=request.extra_cflags,
         extra_ldflags=request.extra_ldflags,
         tags=request.tags,
     )
+    notes = [go_note, *choice.notes, _macos_note(target, go, caller, macos) if macos else ""]
+    if package is None:
+        notes.append("no Go package: the library's own name (SONAME, install name) is left out")
+    wants_implib = request.import_library and target.goos == "windows"
     return BuildPlan(
         spec=spec,
         toolchain=chosen,
@@ -169,8 +217,39 @@ def plan(request: BuildRequest, env: Mapping[str, str] | None = None) -> BuildPl
         env=compute(spec, chosen, go, cache, caller),
         caller_env=caller,
         macos_version=macos,
-        notes=(go_note,) if go_note else (),
+        notes=tuple(note for note in notes if note),
+        target_source=choice.source,
+        header_dir=(request.header_dir or output_dir).absolute(),
+        import_library_dir=(request.import_library_dir or output_dir).absolute()
+        if wants_implib
+        else None,
     )
+
+
+def plan(request: BuildRequest, env: Mapping[str, str] | None = None) -> BuildPlan:
+    """Resolve a request against an environment (default: this process's)."""
+    caller = dict(os.environ if env is None else env)
+    choice = choose_target(request.target, caller)
+    if not choice.target.is_composite:
+        return _plan_slice(request, choice.target, choice, caller)
+    slices = tuple(
+        _plan_slice(request, target, choice, caller) for target in choice.target.slice_targets()
+    )
+    first = slices[0]
+    return dataclasses.replace(
+        first,
+        spec=dataclasses.replace(first.spec, target=choice.target),
+        macos_version=max((s.macos_version or "0" for s in slices), key=_version_key),
+        notes=tuple(dict.fromkeys(note for s in slices for note in s.notes)),
+        slices=slices,
+    )
+
+
+def _version_key(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part.isdigit())
+
+
+# --- running a plan ----------------------------------------------------------------------
 
 
 def _make_output_dir(directory: Path) -> Path:
@@ -192,17 +271,10 @@ def _source_date_epoch(env: Mapping[str, str]) -> int:
         return 0
 
 
-def _go_build(build_plan: BuildPlan, staging: Path) -> None:
+def _go_build(build_plan: BuildPlan, into: Path) -> None:
     spec = build_plan.spec
-    claim_staging(staging)  # so that a later build can tell our leftovers from live ones
-    sweep_stale_staging(staging.parent, keep=staging)
-    argv = [
-        str(build_plan.go.go),
-        *build_plan.env.go_args,
-        "-o",
-        str(staging / spec.library_filename),
-        ".",
-    ]
+    assert spec.package is not None
+    argv = [str(build_plan.go.go), *build_plan.env.go_args, "-o", str(into), "."]
     build_plan.cache.ensure(build_plan.cache.gocache, build_plan.cache.gomodcache)
     try:
         _run.stream(
@@ -245,25 +317,106 @@ def _check(build_plan: BuildPlan, library: Path, header: Path) -> tuple[Check, .
     return checks
 
 
+def _build_thin(build_plan: BuildPlan, staging: Path) -> tuple[Path, Path, tuple[Check, ...]]:
+    """Build and check one library into ``staging``: (library, header, checks)."""
+    spec = build_plan.spec
+    library = staging / spec.library_filename
+    _go_build(build_plan, library)
+    header = staging / spec.header_filename
+    return library, header, _check(build_plan, library, header)
+
+
+def _build_universal(build_plan: BuildPlan, staging: Path) -> tuple[Path, Path, tuple[Check, ...]]:
+    """Build each slice on its own, check it, then merge the slices into one fat library."""
+    from crossgo import universal  # noqa: PLC0415 - only universal2 builds need it
+
+    built = []
+    for slice_plan in build_plan.slices:
+        directory = staging / slice_plan.spec.target.name
+        directory.mkdir()
+        built.append((slice_plan.spec.target.name, *_build_thin(slice_plan, directory)))
+    headers = {header.read_bytes() for _, _, header, _ in built}
+    if len(headers) != 1:
+        msg = "the slices' cgo headers differ, so no one header serves the universal library."
+        raise ArtifactCheckError(msg)
+    library = staging / build_plan.spec.library_filename
+    library.write_bytes(universal.merge([thin.read_bytes() for _, thin, _, _ in built]))
+    header = staging / build_plan.spec.header_filename
+    built[0][2].replace(header)
+    checks = tuple(
+        Check(f"{name}:{check.name}", check.ok, check.detail)
+        for name, _, _, slice_checks in built
+        for check in slice_checks
+    )
+    return library, header, (*checks, _check_fat(library, [thin for _, thin, _, _ in built]))
+
+
+def _check_fat(library: Path, thin: Sequence[Path]) -> Check:
+    """The fat file holds exactly the checked slices, byte for byte."""
+    from crossgo import universal  # noqa: PLC0415
+
+    inside = sorted(data for _, data in universal.split(library.read_bytes()))
+    ok = inside == sorted(path.read_bytes() for path in thin)
+    return Check("universal", ok, f"{len(inside)} slices, each identical to its checked build")
+
+
+def _write_import_library(build_plan: BuildPlan, library: Path, header: Path, into: Path) -> Path:
+    from crossgo import implib  # noqa: PLC0415 - only Windows builds that ask need it
+
+    output = into / implib.import_library_name(library.name)
+    exports = exports_from_header(header.read_text(encoding="utf-8"))
+    env = build_plan.env.apply(build_plan.caller_env)
+    implib.write_import_library(library.name, exports, output, build_plan.spec.target, env)
+    return output
+
+
+def _publish(source: Path, directory: Path) -> Path:
+    """Move ``source`` into ``directory`` whole: rename, or copy then rename across devices."""
+    final = directory / source.name
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            source.replace(final)
+        except OSError:  # another filesystem: copy next to the target, then rename
+            temporary = directory / f".{source.name}.crossgo-tmp"
+            shutil.copy2(source, temporary)
+            temporary.replace(final)
+    except OSError as error:
+        msg = f"cannot write {final} ({error.strerror or error}); choose another directory."
+        raise OutputError(msg) from error
+    return final
+
+
 def execute(build_plan: BuildPlan) -> BuildResult:
     """Build, check, and move the library and header into the output directory."""
     spec = build_plan.spec
+    if spec.package is None:
+        msg = "no Go package was given: pass the directory of a Go main package to build it."
+        raise UsageError(msg)
     staging = _make_output_dir(spec.output_dir)
     try:
-        _go_build(build_plan, staging)
-        library, header = staging / spec.library_filename, staging / spec.header_filename
-        checks = _check(build_plan, library, header)
+        claim_staging(staging)  # so that a later build can tell our leftovers from live ones
+        sweep_stale_staging(staging.parent, keep=staging)
+        make = _build_universal if build_plan.slices else _build_thin
+        library, header, checks = make(build_plan, staging)
+        implib_dir = build_plan.import_library_dir
+        implib = (
+            None
+            if implib_dir is None
+            else _write_import_library(build_plan, library, header, staging)
+        )
         digest = hashlib.sha256(library.read_bytes()).hexdigest()
-        final_header = spec.output_dir / spec.header_filename
-        final_library = spec.output_dir / spec.library_filename
-        header.replace(final_header)
-        library.replace(final_library)
+        # The library last: whoever sees it can rely on its header being there.
+        final_implib = _publish(implib, implib_dir) if implib and implib_dir else None
+        final_header = _publish(header, build_plan.header_dir or spec.output_dir)
+        final_library = _publish(library, spec.output_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(
         target=spec.target,
         library=final_library,
         header=final_header,
+        import_library=final_implib,
         sha256=digest,
         toolchain=build_plan.toolchain,
         go_version=build_plan.go.version,

@@ -7,6 +7,7 @@ Exit codes are those of :mod:`crossgo.errors`: 0 success, 1 build or check faile
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -16,10 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crossgo import __version__
-from crossgo.build import BuildRequest, build, plan
+from crossgo.build import BuildPlan, BuildRequest, build, plan
 from crossgo.cache import CacheDir, default_cache_root
-from crossgo.errors import CrossgoError, ToolchainError
-from crossgo.golang import find_go
+from crossgo.errors import CrossgoError, PackageError, ToolchainError, UsageError
+from crossgo.golang import find_go, scan_package
 from crossgo.shells import FORMATS, render
 from crossgo.targets import all_targets
 from crossgo.toolchain import PREFERENCES
@@ -27,20 +28,14 @@ from crossgo.toolchain import PREFERENCES
 __all__ = ["main"]
 
 
-def _add_build_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "package_dir",
-        nargs="?",
-        default=".",
-        type=Path,
-        metavar="PKG_DIR",
-        help="directory of the Go main package (default: .)",
-    )
+def _add_build_options(parser: argparse.ArgumentParser, *, package_help: str) -> None:
+    parser.add_argument("package_dir", nargs="?", type=Path, metavar="PKG_DIR", help=package_help)
     parser.add_argument(
         "--target",
         "-t",
-        default="native",
-        help="target platform, e.g. linux-aarch64 (see `crossgo targets`)",
+        default="auto",
+        help="target platform, e.g. linux-aarch64 (see `crossgo targets`); default: the one "
+        "the environment names (conda build, cibuildwheel, manylinux image), else native",
     )
     parser.add_argument(
         "--toolchain",
@@ -84,7 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     targets.add_argument("--json", action="store_true")
 
     env = commands.add_parser("env", help="print the environment `crossgo build` uses")
-    _add_build_options(env)
+    _add_build_options(
+        env,
+        package_help="directory of the Go main package (default: . if it is one; without a "
+        "package, what only the package decides, its library name, is left out)",
+    )
     env.add_argument("--format", "-f", choices=list(FORMATS), default="sh")
     env.add_argument(
         "--explain",
@@ -93,7 +92,15 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     build_cmd = commands.add_parser("build", help="build a c-shared library for a target")
-    _add_build_options(build_cmd)
+    _add_build_options(build_cmd, package_help="directory of the Go main package (default: .)")
+    build_cmd.add_argument(
+        "--header-dir", type=Path, help="where lib<name>.h goes (default: the output directory)"
+    )
+    build_cmd.add_argument(
+        "--import-library",
+        action="store_true",
+        help="Windows targets: also write the import library lib<name>.lib for C code",
+    )
     build_cmd.add_argument("--json", action="store_true", help="print the result as JSON")
     _add_wheel_command(commands)
     _add_doctor_and_clean_commands(commands)
@@ -146,9 +153,9 @@ def _add_wheel_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )  # fmt: skip
 
 
-def _request(args: argparse.Namespace) -> BuildRequest:
+def _request(args: argparse.Namespace, package_dir: Path | None) -> BuildRequest:
     return BuildRequest(
-        package_dir=args.package_dir,
+        package_dir=package_dir,
         target=args.target,
         output_dir=args.output_dir,
         library_name=args.name,
@@ -198,33 +205,72 @@ def _cmd_targets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _env_package(given: Path | None) -> Path | None:
+    """The package ``crossgo env`` describes: the one given, else ``.`` if it is one."""
+    if given is not None:
+        return given
+    try:
+        scan_package(Path.cwd())
+    except PackageError:
+        return None
+    return Path()
+
+
 def _cmd_env(args: argparse.Namespace) -> int:
-    build_plan = plan(_request(args))
+    build_plan = plan(_request(args, _env_package(args.package_dir)))
     if args.explain:
         for line in build_plan.explain():
             print(f"# {line}", file=sys.stderr)
+    if build_plan.slices:
+        names = ", ".join(s.spec.target.name for s in build_plan.slices)
+        msg = (
+            f"{build_plan.spec.target.name} merges two builds ({names}), each with its own "
+            "environment: ask for one of them."
+        )
+        raise UsageError(msg)
     if args.format == "json":
-        document = {
-            "target": build_plan.spec.target.name,
-            "toolchain": build_plan.toolchain.as_json(),
-            "go": {
-                "go": str(build_plan.go.go),
-                "version": build_plan.go.version,
-                "source": build_plan.go.source,
-            },
-            "variables": dict(build_plan.env.variables),
-            "unset": list(build_plan.env.unset),
-            "go_args": list(build_plan.env.go_args),
-            "notes": [str(note) for note in build_plan.env.notes] + list(build_plan.notes),
-        }
-        print(json.dumps(document, indent=2))
+        print(json.dumps(_env_document(build_plan), indent=2))
         return 0
-    sys.stdout.write(render(args.format, build_plan.env.variables, build_plan.env.unset))
+    if args.format == "bazelrc":
+        build_plan.cache.ensure(*_cache_dirs(build_plan))  # Bazel only opens existing paths
+    config = f"crossgo-{build_plan.spec.target.name}"
+    variables, unset = build_plan.env.variables, build_plan.env.unset
+    sys.stdout.write(render(args.format, variables, unset, config=config))
     return 0
 
 
+def _env_document(build_plan: BuildPlan) -> dict[str, object]:
+    package = build_plan.spec.package
+    return {
+        "target": build_plan.spec.target.name,
+        "target_source": build_plan.target_source,
+        "package": str(package.directory) if package else None,
+        "toolchain": build_plan.toolchain.as_json(),
+        "go": {
+            "go": str(build_plan.go.go),
+            "version": build_plan.go.version,
+            "source": build_plan.go.source,
+        },
+        "variables": dict(build_plan.env.variables),
+        "unset": list(build_plan.env.unset),
+        "go_args": list(build_plan.env.go_args),
+        "notes": [str(note) for note in build_plan.env.notes] + list(build_plan.notes),
+    }
+
+
+def _cache_dirs(build_plan: BuildPlan) -> list[Path]:
+    variables = build_plan.env.variables
+    names = ("GOPATH", "GOMODCACHE", "GOCACHE", "GOBIN", "ZIG_GLOBAL_CACHE_DIR")
+    return [Path(variables[name]) for name in names if variables.get(name)]
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
-    result = build(_request(args))
+    request = dataclasses.replace(
+        _request(args, args.package_dir or Path()),
+        header_dir=args.header_dir,
+        import_library=args.import_library,
+    )
+    result = build(request)
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
     else:

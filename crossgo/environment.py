@@ -18,8 +18,9 @@ from typing import Literal
 from packaging.version import Version
 
 from crossgo.cache import CacheDir
+from crossgo.errors import UsageError
 from crossgo.golang import GoInstall, GoPackage
-from crossgo.targets import Target, macos_floor
+from crossgo.targets import Target
 from crossgo.toolchain import Toolchain
 
 __all__ = ["BuildEnv", "BuildSpec", "EnvNote", "compute", "rpath_flags"]
@@ -53,12 +54,16 @@ _DEFAULT_CGO_FLAGS = ("-O2", "-g")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BuildSpec:
-    """What to build: the package, for which target, into where, with which extras."""
+    """What to build: the package, for which target, into where, with which extras.
 
-    package: GoPackage
+    Without a package (``crossgo env`` outside one) there is no library name either, and
+    what only the package decides (its SONAME or install name) is left out.
+    """
+
+    package: GoPackage | None
     target: Target
     output_dir: Path
-    library_name: str
+    library_name: str | None
     prefix: Path | None = None
     strip: bool = False
     extra_cflags: tuple[str, ...] = ()
@@ -67,11 +72,17 @@ class BuildSpec:
 
     @property
     def library_filename(self) -> str:
-        return self.target.library_filename(self.library_name)
+        return self.target.library_filename(self._name())
 
     @property
     def header_filename(self) -> str:
-        return self.target.header_filename(self.library_name)
+        return self.target.header_filename(self._name())
+
+    def _name(self) -> str:
+        if self.library_name is None:
+            msg = "no Go package was given, so there is no library to name"
+            raise UsageError(msg)
+        return self.library_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +114,7 @@ class BuildEnv:
 
 def macos_deployment_target(target: Target, go: GoInstall, env: Mapping[str, str]) -> str:
     """Go's floor for this release, raised (never lowered) by MACOSX_DEPLOYMENT_TARGET."""
-    floor = macos_floor(go.version, arm64=target.goarch == "arm64")
+    floor = target.macos_floor(go.version)
     asked = env.get("MACOSX_DEPLOYMENT_TARGET")
     if asked and _safe_version(asked) > Version(floor):
         return asked
@@ -132,6 +143,8 @@ def rpath_flags(spec: BuildSpec) -> tuple[str, ...]:
 
 def _naming_flags(spec: BuildSpec) -> tuple[str, ...]:
     """SONAME on Linux; on macOS an @rpath install name and room to edit it later."""
+    if spec.library_name is None:
+        return ()
     if spec.target.goos == "linux":
         return (f"-Wl,-soname,{spec.library_filename}",)
     if spec.target.goos == "darwin":
@@ -162,7 +175,7 @@ def _join(*parts: Iterable[str]) -> str:
     return shlex.join(flag for part in parts for flag in part)
 
 
-def _clean_goflags(raw: str, package: GoPackage) -> tuple[list[str], list[EnvNote]]:
+def _clean_goflags(raw: str, package: GoPackage | None) -> tuple[list[str], list[EnvNote]]:
     kept: list[str] = []
     notes: list[EnvNote] = []
     for flag in raw.split():
@@ -172,7 +185,7 @@ def _clean_goflags(raw: str, package: GoPackage) -> tuple[list[str], list[EnvNot
             )
         elif flag.startswith("-ldflags"):
             notes.append(EnvNote("GOFLAGS", "overridden", f"{flag}: use --ldflags"))
-        elif flag == "-mod=vendor" and not package.has_vendor:
+        elif flag == "-mod=vendor" and package is not None and not package.has_vendor:
             notes.append(EnvNote("GOFLAGS", "dropped", "-mod=vendor but the module has no vendor/"))
         elif flag not in _REPRODUCIBLE_GOFLAGS:
             kept.append(flag)
@@ -211,7 +224,7 @@ def compute(
         variables["MACOSX_DEPLOYMENT_TARGET"] = deployment
         if toolchain.kind != "zig":  # zig takes it from the -target triple
             macos = (f"-mmacosx-version-min={deployment}",)
-    file_map = (f"-ffile-prefix-map={spec.prefix}=/crossgo-prefix",) if spec.prefix else ()
+    file_map = _file_prefix_maps(spec, caller)
     variables |= {
         "CGO_ENABLED": "1",
         "GOOS": target.goos,
@@ -259,6 +272,18 @@ def compute(
         notes=tuple(notes + goflag_notes + _kept_notes(caller)),
         go_args=go_build_args(spec),
     )
+
+
+def _file_prefix_maps(spec: BuildSpec, caller: Mapping[str, str]) -> tuple[str, ...]:
+    """Keep the host prefix, and a conda build's build prefix and work directory, out of
+    the debug information and macros C code may record."""
+    roots = {"/crossgo-prefix": str(spec.prefix) if spec.prefix else ""}
+    if caller.get("CONDA_BUILD") == "1":
+        roots |= {
+            "/crossgo-build-prefix": caller.get("BUILD_PREFIX", ""),
+            "/crossgo-src": caller.get("SRC_DIR", ""),
+        }
+    return tuple(f"-ffile-prefix-map={path}={name}" for name, path in roots.items() if path)
 
 
 def _kept_notes(caller: Mapping[str, str]) -> list[EnvNote]:

@@ -13,6 +13,8 @@ format         how to load it
 ``json``       ``{"variables": {...}, "unset": [...], ...}``
 ``dotenv``     a ``.env`` file, Docker Compose rules (python-dotenv: ``interpolate=False``)
 ``github``     append to ``$GITHUB_ENV`` (removals become empty values there)
+``bazelrc``    ``build:<config> --action_env=...`` lines for a ``.bazelrc``; use with
+               ``bazel build --config=<config>`` (removals cannot be said there)
 =============  ===================================================================
 """
 
@@ -100,7 +102,25 @@ def _json(variables: Mapping[str, str], unset: Sequence[str]) -> str:
     return json.dumps({"variables": dict(variables), "unset": list(unset)}, indent=2) + "\n"
 
 
-FORMATS: Final[Mapping[str, Callable[[Mapping[str, str], Sequence[str]], str]]] = {
+# The caches a build writes to: a sandboxed Bazel action may only write where it is told.
+_WRITABLE = ("GOPATH", "GOMODCACHE", "GOCACHE", "GOBIN", "ZIG_GLOBAL_CACHE_DIR")
+
+
+def _bazelrc(variables: Mapping[str, str], unset: Sequence[str], config: str) -> str:
+    # Bazel splits rc lines into words the way a shell does, so sh quoting carries over.
+    lines = [f"# crossgo env for bazel build --config={config}"]
+    if unset:
+        lines.append(f"# not expressible here, unset them in the calling shell: {' '.join(unset)}")
+    lines += [
+        f"build:{config} --action_env={_sh_quote(f'{name}={value}')}"
+        for name, value in variables.items()
+    ]
+    writable = dict.fromkeys(variables[name] for name in _WRITABLE if variables.get(name))
+    lines += [f"build:{config} --sandbox_writable_path={_sh_quote(path)}" for path in writable]
+    return "\n".join(lines) + "\n"
+
+
+_RENDERERS: Final[Mapping[str, Callable[[Mapping[str, str], Sequence[str]], str]]] = {
     "sh": _sh,
     "fish": _fish,
     "powershell": _powershell,
@@ -109,12 +129,17 @@ FORMATS: Final[Mapping[str, Callable[[Mapping[str, str], Sequence[str]], str]]] 
     "dotenv": _dotenv,
     "github": _github,
 }
+FORMATS: Final = (*_RENDERERS, "bazelrc")
 
 
-def render(fmt: str, variables: Mapping[str, str], unset: Sequence[str] = ()) -> str:
-    try:
-        renderer = FORMATS[fmt]
-    except KeyError:
+def render(
+    fmt: str, variables: Mapping[str, str], unset: Sequence[str] = (), *, config: str = "crossgo"
+) -> str:
+    """``variables`` and ``unset`` in format ``fmt``; ``config`` names a bazelrc config."""
+    if fmt == "bazelrc":
+        return _bazelrc(variables, unset, config)
+    renderer = _RENDERERS.get(fmt)
+    if renderer is None:
         msg = f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}"
-        raise UsageError(msg) from None
+        raise UsageError(msg)
     return renderer(variables, unset)

@@ -10,6 +10,7 @@ Users may type any alias (``linux/arm64``, ``aarch64-linux-gnu``, a wheel tag, `
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import functools
 import platform
 import re
@@ -24,7 +25,16 @@ from packaging.version import Version
 
 from crossgo.errors import UsageError, closest
 
-__all__ = ["GoOS", "Target", "all_targets", "get_target", "host_target", "macos_floor"]
+__all__ = [
+    "CondaCompiler",
+    "GoOS",
+    "Target",
+    "all_targets",
+    "get_target",
+    "host_target",
+    "macos_floor",
+    "single_targets",
+]
 
 GoOS = Literal["linux", "darwin", "windows"]
 
@@ -37,8 +47,19 @@ _DATA_CANDIDATES = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CondaCompiler:
+    """conda-forge's C compiler for a subdir: the packages and the executables they install."""
+
+    c_compiler: str  # gcc_linux-aarch64
+    cxx_compiler: str
+    cc: str  # aarch64-conda-linux-gnu-cc, what the activation exports as $CC
+    cxx: str
+    triplet: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Target:
-    """One platform crossgo can build for."""
+    """One platform crossgo can build for, or a composite of several (``slices``)."""
 
     name: str
     goos: GoOS
@@ -47,21 +68,31 @@ class Target:
     library_prefix: str
     library_suffix: str
     wheel_platform_template: str
-    glibc: tuple[int, int] | None
-    zig_min_glibc: tuple[int, int] | None
-    conda_c_compiler: str
-    conda_cxx_compiler: str
-    conda_cc: str
-    conda_cxx: str
-    conda_triplet: str
-    zig_target: str
-    debian_cross_prefix: str | None
-    debian_package: str | None
-    aliases: tuple[str, ...]
+    glibc: tuple[int, int] | None = None
+    zig_min_glibc: tuple[int, int] | None = None
+    conda: CondaCompiler | None = None
+    zig_target: str | None = None
+    debian_cross_prefix: str | None = None
+    debian_package: str | None = None
+    aliases: tuple[str, ...] = ()
+    slices: tuple[str, ...] = ()  # a universal2 target: the targets merged into it
 
     @property
     def go_platform(self) -> str:
         return f"{self.goos}/{self.goarch}"
+
+    @property
+    def is_composite(self) -> bool:
+        return bool(self.slices)
+
+    def slice_targets(self) -> tuple[Target, ...]:
+        """The single-platform targets a composite merges (itself for a single one)."""
+        return tuple(get_target(name) for name in self.slices) if self.slices else (self,)
+
+    def macos_floor(self, go_version: str | None) -> str:
+        """The oldest macOS a library for this target can run on, with Go ``go_version``."""
+        floors = (macos_floor(go_version, arm64=s.goarch == "arm64") for s in self.slice_targets())
+        return max(floors, key=Version)
 
     def library_filename(self, name: str) -> str:
         return f"{self.library_prefix}{name}{self.library_suffix}"
@@ -71,7 +102,7 @@ class Target:
 
     def wheel_platform(self, go_version: str | None = None) -> str:
         """The platform tag; for macOS the floor comes from the Go release (the latest if None)."""
-        macos = macos_floor(go_version, arm64=self.goarch == "arm64")
+        macos = self.macos_floor(go_version)
         glibc = "_".join(map(str, self.glibc)) if self.glibc else ""
         return self.wheel_platform_template.format(macos=macos.replace(".", "_"), glibc=glibc)
 
@@ -86,13 +117,15 @@ class Target:
             raise UsageError(msg)
         return dataclasses.replace(self, glibc=parsed)
 
-    def zig_triple(self, *, macos: str | None = None) -> str:
+    def zig_triple(self, *, macos: str | None = None) -> str | None:
         """zig's -target, pinned to the glibc baseline (or the oldest glibc zig has for the
         platform; the build is still checked against the baseline) or the macOS target."""
+        if self.zig_target is None:
+            return None
         if self.glibc is not None:
             return f"{self.zig_target}.{_dotted(max(self.glibc, self.zig_min_glibc or (0, 0)))}"
         if self.goos == "darwin":
-            return f"{self.zig_target}.{macos or macos_floor(None, arm64=self.goarch == 'arm64')}"
+            return f"{self.zig_target}.{macos or self.macos_floor(None)}"
         return self.zig_target
 
     def as_json(self, go_version: str | None = None) -> dict[str, object]:
@@ -102,15 +135,20 @@ class Target:
             "goarch": self.goarch,
             "wheel_platform": self.wheel_platform(go_version),
             "library_suffix": self.library_suffix,
-            "conda_c_compiler": self.conda_c_compiler,
-            "conda_cc": self.conda_cc,
-            "zig_target": self.zig_triple(
-                macos=macos_floor(go_version, arm64=self.goarch == "arm64")
-            ),
+            "conda_c_compiler": self.conda.c_compiler if self.conda else None,
+            "conda_cc": self.conda.cc if self.conda else None,
+            "zig_target": self.zig_triple(macos=self.macos_floor(go_version)),
             "debian_cross_prefix": self.debian_cross_prefix,
             "glibc": _dotted(self.glibc) if self.glibc else None,
             "aliases": list(self.aliases),
+            "slices": list(self.slices),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    patterns: tuple[str, ...]
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +156,7 @@ class _Registry:
     targets: Mapping[str, Target]
     index: Mapping[str, str]  # every lower-cased name or alias -> target name
     macos_floors: tuple[tuple[Version, str], ...]
+    refused: tuple[_Refusal, ...]
 
 
 def _parse_glibc(value: object) -> tuple[int, int] | None:
@@ -130,6 +169,7 @@ def _dotted(version: tuple[int, int]) -> str:
 
 
 def _target_from_table(name: str, table: Mapping[str, Any]) -> Target:
+    conda = table.get("conda")
     return Target(
         name=name,
         goos=cast("GoOS", table["goos"]),
@@ -140,15 +180,12 @@ def _target_from_table(name: str, table: Mapping[str, Any]) -> Target:
         wheel_platform_template=table["wheel_platform"],
         glibc=_parse_glibc(table.get("glibc")),
         zig_min_glibc=_parse_glibc(table.get("zig_min_glibc")),
-        conda_c_compiler=table["conda_c_compiler"],
-        conda_cxx_compiler=table["conda_cxx_compiler"],
-        conda_cc=table["conda_cc"],
-        conda_cxx=table["conda_cxx"],
-        conda_triplet=table["conda_triplet"],
-        zig_target=table["zig_target"],
+        conda=CondaCompiler(**conda) if conda else None,
+        zig_target=table.get("zig_target"),
         debian_cross_prefix=table.get("debian_cross_prefix"),
         debian_package=table.get("debian_package"),
         aliases=tuple(table.get("aliases", ())),
+        slices=tuple(table.get("slices", ())),
     )
 
 
@@ -169,11 +206,20 @@ def _registry() -> _Registry:
         for key in (target.name, target.go_platform, *target.aliases):
             index[key.lower()] = target.name
     floors = tuple(sorted((Version(f["go"]), f["macos"]) for f in data["macos_floor"]))
-    return _Registry(targets=targets, index=index, macos_floors=floors)
+    refused = tuple(
+        _Refusal(tuple(entry["match"]), entry["reason"]) for entry in data["refused"].values()
+    )
+    return _Registry(targets=targets, index=index, macos_floors=floors, refused=refused)
 
 
 def all_targets() -> tuple[Target, ...]:
+    """Every target, composites (universal2) included."""
     return tuple(_registry().targets.values())
+
+
+def single_targets() -> tuple[Target, ...]:
+    """Every single-platform target: what ``all`` means, since a composite repeats its slices."""
+    return tuple(target for target in all_targets() if not target.is_composite)
 
 
 def macos_floor(go_version: str | None, *, arm64: bool = False) -> str:
@@ -198,7 +244,7 @@ def _release(go_version: str) -> str:
     return match.group(1)
 
 
-_WHEEL_TAG = re.compile(r"^(manylinux|musllinux|macosx)_\d+_\d+_(\w+)$")
+_WHEEL_TAG = re.compile(r"^(manylinux|macosx)_\d+_\d+_(\w+)$")
 _HOST_MACHINES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64"}
 _HOST_OS: Mapping[str, GoOS] = {"linux": "linux", "darwin": "darwin", "win32": "windows"}
 
@@ -207,7 +253,7 @@ def host_target() -> Target:
     """The target this machine itself is."""
     goos = _HOST_OS.get(sys.platform)
     machine = _HOST_MACHINES.get(platform.machine().lower(), platform.machine().lower())
-    for target in all_targets():
+    for target in single_targets():
         if target.goos == goos and target.machine == machine:
             return target
     msg = f"this machine ({sys.platform}, {platform.machine()}) is not a platform crossgo knows"
@@ -220,7 +266,6 @@ def _from_wheel_tag(name: str) -> str | None:
     if match is None:
         return None
     family, arch = match.groups()
-    family = "manylinux" if family == "musllinux" else family
     for target in all_targets():
         template = target.wheel_platform_template
         if template.startswith(family) and template.endswith(f"_{arch}"):
@@ -234,6 +279,10 @@ def get_target(name: str) -> Target:
     if key == "native":
         return host_target()
     registry = _registry()
+    for refusal in registry.refused:
+        if any(fnmatch.fnmatchcase(key, pattern) for pattern in refusal.patterns):
+            msg = f"crossgo cannot build for {name}: {refusal.reason}"
+            raise UsageError(msg)
     found = registry.index.get(key) or _from_wheel_tag(key)
     if found is not None:
         return registry.targets[found]

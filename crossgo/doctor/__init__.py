@@ -35,7 +35,7 @@ from crossgo.doctor.toolchains import (
 from crossgo.environment import macos_deployment_target
 from crossgo.errors import ToolchainError, UsageError
 from crossgo.golang import GoInstall
-from crossgo.targets import Target, get_target, host_target, macos_floor
+from crossgo.targets import Target, get_target, host_target
 
 __all__ = ["MAIN_TARGETS", "DoctorRequest", "Report", "Status", "ToolchainOptions", "diagnose"]
 
@@ -88,7 +88,7 @@ def _macos_version(target: Target, go: GoInstall | None, env: Mapping[str, str])
     if target.goos != "darwin":
         return ""
     if go is None:
-        return macos_floor(None, arm64=target.goarch == "arm64")
+        return target.macos_floor(None)
     return macos_deployment_target(target, go, env)
 
 

@@ -43,10 +43,7 @@ class ToolchainOptions:
 
 
 def _install_fix(target: Target) -> str:
-    options = ["`pip install 'crossgo[zig]'`", f"`conda install {target.conda_c_compiler}`"]
-    if target.debian_package:
-        options.append(f"`apt-get install {target.debian_package}`")
-    return f"install one of {', '.join(options)}; or name a compiler with --cc"
+    return f"install one of {'; '.join(toolchain.install_options(target))}; or pass --cc"
 
 
 def toolchain_findings(

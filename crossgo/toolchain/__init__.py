@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Final, Literal
 
 from crossgo.errors import ToolchainError, UsageError
+from crossgo.targets import Target
 from crossgo.toolchain import conda, system, zig
 from crossgo.toolchain.base import Miss, Toolchain, ToolchainKind, ToolchainQuery
 from crossgo.toolchain.probe import verify
@@ -32,6 +33,7 @@ __all__ = [
     "Toolchain",
     "ToolchainKind",
     "ToolchainQuery",
+    "install_options",
     "resolve",
     "verify",
 ]
@@ -76,16 +78,23 @@ def resolve(
     raise ToolchainError(_nothing_found(query, misses))
 
 
+def install_options(target: Target) -> list[str]:
+    """What to install for a C toolchain for ``target``, best first."""
+    options = ["`pip install 'crossgo[zig]'` (zig builds for every target)"]
+    if target.conda is not None:
+        options.append(
+            f"`conda install {target.conda.c_compiler}` (then --conda-prefix or activate it)"
+        )
+    if target.debian_package:
+        options.append(f"`apt-get install {target.debian_package}`")
+    return options
+
+
 def _nothing_found(query: ToolchainQuery, misses: list[Miss]) -> str:
     target = query.target
     tried = "; ".join(f"{miss.kind}: {miss.reason}" for miss in misses)
-    options = [
-        "`pip install 'crossgo[zig]'` (zig builds for every target)",
-        f"`conda install {target.conda_c_compiler}` (then --conda-prefix or activate it)",
-    ]
-    if target.debian_package:
-        options.append(f"`apt-get install {target.debian_package}`")
     return (
         f"No C toolchain for {target.name} (cgo needs one). Tried {tried}. "
-        f"Install one of: {'; '.join(options)}; or name a compiler with --cc / CROSSGO_CC."
+        f"Install one of: {'; '.join(install_options(target))}; "
+        "or name a compiler with --cc / CROSSGO_CC."
     )

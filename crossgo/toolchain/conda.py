@@ -45,14 +45,16 @@ def _from_build_script(query: ToolchainQuery) -> Toolchain | Miss:
     platform = env.get("target_platform", "")
     if platform != target.name:
         return Miss("conda", f"the conda-build script builds for {platform!r}, not {target.name}")
-    cc = _resolve(env.get("CC", target.conda_cc), env.get("PATH", ""))
-    if cc is None:
+    if not env.get("CC"):
         return Miss(
             "conda",
-            f"$CC ({env.get('CC', target.conda_cc)}) is not on the build PATH; "
-            f"add {{{{ compiler('c') }}}} to the recipe's build requirements",
+            "the recipe activates no C compiler ($CC is unset); add "
+            "${{ compiler('c') }} (win-64: ${{ compiler('m2w64_c') }}) to its build requirements",
         )
-    cxx = _resolve(env.get("CXX", target.conda_cxx), env.get("PATH", ""))
+    cc = _resolve(env["CC"], env.get("PATH", ""))
+    if cc is None:
+        return Miss("conda", f"$CC ({env['CC']}) is not on the build PATH")
+    cxx = _resolve(env["CXX"], env.get("PATH", "")) if env.get("CXX") else None
     cross = env.get("CONDA_BUILD_CROSS_COMPILATION") == "1" or (
         env.get("build_platform", platform) != platform
     )
@@ -80,29 +82,33 @@ def _installed(prefix: Path, name: str) -> Path | None:
 
 
 def _compiler_in_prefix(query: ToolchainQuery, prefix: Path) -> Toolchain | Miss:
-    target = query.target
-    records = sorted((prefix / "conda-meta").glob(f"{target.conda_c_compiler}-*.json"))
+    conda = query.target.conda
+    if conda is None:
+        return Miss(
+            "conda", f"conda-forge has no C compiler for {query.target.name} that cgo can use"
+        )
+    records = sorted((prefix / "conda-meta").glob(f"{conda.c_compiler}-*.json"))
     if not records:
         return Miss(
             "conda",
-            f"{prefix} has no {target.conda_c_compiler} package "
-            f"(`conda install -p {prefix} {target.conda_c_compiler}`)",
+            f"{prefix} has no {conda.c_compiler} package "
+            f"(`conda install -p {prefix} {conda.c_compiler}`)",
         )
-    cc = _installed(prefix, target.conda_cc)
+    cc = _installed(prefix, conda.cc)
     if cc is None:
         return Miss(
             "conda",
             f"{records[0].name} is installed in {prefix} but "
-            f"{target.conda_cc} is not in its bin/ or Library/bin/",
+            f"{conda.cc} is not in its bin/ or Library/bin/",
         )
-    cxx = _installed(prefix, target.conda_cxx)
-    version = records[-1].stem.removeprefix(f"{target.conda_c_compiler}-").split("-")[0]
+    cxx = _installed(prefix, conda.cxx)
+    version = records[-1].stem.removeprefix(f"{conda.c_compiler}-").split("-")[0]
     return Toolchain(
         kind="conda",
         cc=str(cc),
         cxx=str(cxx) if cxx else None,
         version=version,
-        origin=f"{target.conda_c_compiler} {version} in conda prefix {prefix}",
+        origin=f"{conda.c_compiler} {version} in conda prefix {prefix}",
     )
 
 

@@ -86,7 +86,7 @@ def with_system_libraries(
     target: Target,
     *,
     go: GoInstall,
-    package: GoPackage,
+    package: GoPackage | None,
     cache: CacheDir,
     sdk: MacSDK | None,
 ) -> Toolchain:
@@ -101,7 +101,8 @@ def with_system_libraries(
             ldflags=(*toolchain.ldflags, frameworks, f"-L{sdk.path / 'usr' / 'lib'}"),
             origin=f"{toolchain.origin}; Apple SDK {sdk.path} (from {sdk.source})",
         )
-    _require_no_apple_headers(package, target)
+    if package is not None:
+        _require_no_apple_headers(package, target)
     return dataclasses.replace(
         toolchain,
         ldflags=(*toolchain.ldflags, *_stub_ldflags(go, target.goarch, cache)),

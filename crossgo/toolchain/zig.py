@@ -23,7 +23,7 @@ from crossgo.cache import CacheDir, file_identity
 from crossgo.errors import OutputError
 from crossgo.toolchain.base import Miss, Toolchain, ToolchainQuery
 
-__all__ = ["find", "wrapper_script"]
+__all__ = ["find", "find_executable", "wrapper_script"]
 
 # Arguments Go passes to the external linker that zig cc refuses, mapped to what to pass
 # instead ("" drops the argument). Patterns are POSIX `case` globs.
@@ -91,7 +91,8 @@ def _write_executable(path: Path, text: str) -> None:
         raise OutputError(msg) from error
 
 
-def _find_zig(path: str) -> tuple[Path, str] | None:
+def find_executable(path: str) -> tuple[Path, str] | None:
+    """zig and where it came from: the ziglang wheel first, then ``path`` (a PATH value)."""
     spec = importlib.util.find_spec("ziglang")
     if spec is not None and spec.origin:
         exe = Path(spec.origin).parent / ("zig.exe" if os.name == "nt" else "zig")
@@ -120,11 +121,13 @@ def _zig_version(zig: Path, source: str, cache: CacheDir) -> str:
 
 
 def find(query: ToolchainQuery) -> Toolchain | Miss:
-    found = _find_zig(query.env.get("PATH", ""))
+    found = find_executable(query.env.get("PATH", ""))
     if found is None:
         return Miss("zig", "zig is not installed (`pip install 'crossgo[zig]'`)")
     zig, source = found
     triple = query.target.zig_triple(macos=query.macos_version)
+    if triple is None:
+        return Miss("zig", f"zig has no target for {query.target.name}")
     scripts = {name: wrapper_script(zig, triple, cxx=name == "c++") for name in ("cc", "c++")}
     key = hashlib.sha256("".join(scripts.values()).encode()).hexdigest()[:16]
     directory = query.cache.wrapper_dir(f"zig-{query.target.name}-{key}")

@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crossgo import __version__
-from crossgo.binary import read_binary
+from crossgo.binary import read_slices
 from crossgo.build import BuildPlan, BuildRequest, BuildResult, execute, plan
 from crossgo.checks import Check
-from crossgo.errors import UsageError
+from crossgo.errors import ArtifactCheckError, UsageError
 from crossgo.targets import Target, all_targets, get_target, host_target
 from crossgo.wheel.archive import Entry, publish, write_wheel
 from crossgo.wheel.files import walk
 from crossgo.wheel.project import Project, source_date_epoch
-from crossgo.wheel.tags import check_platform, platform_tag, wheel_tag
+from crossgo.wheel.tags import check_platform, glibc_of, platform_tag, wheel_tag
 
 __all__ = ["WheelResult", "build_wheel"]
 
@@ -71,15 +71,18 @@ def build_wheel(
     *,
     env: Mapping[str, str] | None = None,
     cache_dir: Path | None = None,
+    glibc_limit: tuple[int, int] | None = None,
 ) -> WheelResult:
-    """Build ``project``'s wheel for ``target`` into the directory ``dist``."""
+    """Build ``project``'s wheel for ``target`` into the directory ``dist``. ``glibc_limit``
+    is the newest glibc the wheel may need (a manylinux image's policy)."""
     caller = {**(os.environ if env is None else env), **project.settings.env}
     resolved = target if isinstance(target, Target) else get_target(target)
     with tempfile.TemporaryDirectory(prefix="crossgo-wheel-") as work:
         plans = _plans(project, resolved, Path(work), caller, cache_dir)
         libraries = tuple(execute(build_plan) for build_plan in plans)
-        binaries = [read_binary(library.library) for library in libraries]
+        binaries = [info for library in libraries for info in read_slices(library.library)]
         platform_name = platform_tag(libraries[0].target, libraries[0].go_version, binaries)
+        _require_policy(platform_name, glibc_limit)
         tag_checks = check_platform(platform_name, binaries)
         tag = wheel_tag(platform_name)
         data = _wheel_bytes(project, plans, libraries, tag, source_date_epoch(project.root, caller))
@@ -112,6 +115,18 @@ def _wheel_bytes(
     out = io.BytesIO()
     write_wheel(out, entries, dist_info=_dist_info_dir(project), epoch=epoch)
     return out.getvalue()
+
+
+def _require_policy(platform_name: str, glibc_limit: tuple[int, int] | None) -> None:
+    found = glibc_of(platform_name)
+    if glibc_limit is None or found is None or found <= glibc_limit:
+        return
+    msg = (
+        f"the wheel would be {platform_name}, but this environment's manylinux policy "
+        f"(AUDITWHEEL_PLAT) allows glibc {glibc_limit[0]}.{glibc_limit[1]} at most: the C "
+        "compiler links against a newer glibc. Use zig (`pip install ziglang`) for glibc 2.17."
+    )
+    raise ArtifactCheckError(msg)
 
 
 # --- the libraries -----------------------------------------------------------------------
@@ -221,7 +236,7 @@ def _library_entry(project: Project, library: BuildResult) -> Entry:
 
 def _stale_libraries(project: Project, plans: Sequence[BuildPlan]) -> frozenset[str]:
     """Libraries and headers a local build may have left in the package: never packaged."""
-    names = {build_plan.spec.library_name for build_plan in plans}
+    names = {name for build_plan in plans if (name := build_plan.spec.library_name)}
     files = {
         filename
         for target in all_targets()

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from crossgo import _run
 from crossgo.errors import CrossgoError
-from crossgo.targets import Target, all_targets, get_target
+from crossgo.targets import Target, get_target, single_targets
 from crossgo.wheel.builder import WheelResult, build_wheel
 from crossgo.wheel.project import Project
 
@@ -72,10 +72,11 @@ class _Silent:
 
 
 def expand_targets(names: Iterable[str]) -> tuple[Target, ...]:
-    """Resolve names (each may be a comma-separated list; ``all`` is every target), once each."""
+    """Resolve names (each may be a comma-separated list; ``all`` is every single-platform
+    target, which leaves out universal2: it repeats osx-64 and osx-arm64), once each."""
     chosen: list[Target] = []
     for name in (part.strip() for item in names for part in item.split(",") if part.strip()):
-        for target in all_targets() if name == "all" else (get_target(name),):
+        for target in single_targets() if name == "all" else (get_target(name),):
             if target not in chosen:
                 chosen.append(target)
     return tuple(chosen)

@@ -140,3 +140,20 @@ def test_cmd_under_wine(tmp_path: Path, windows_runner: WindowsRunner) -> None:
 def test_cmd_refuses_what_it_cannot_set(value: str) -> None:
     with pytest.raises(UsageError, match="cannot set"):
         render("cmd", {"X": value})
+
+
+def test_bazelrc_lines_quote_values_and_open_the_caches() -> None:
+    text = render(
+        "bazelrc",
+        {"CGO_CFLAGS": "-O2 -g -I/it's here", "GOCACHE": "/c/go/build", "GOOS": "linux"},
+        ("CFLAGS",),
+        config="crossgo-linux-64",
+    )
+    assert text.splitlines() == [
+        "# crossgo env for bazel build --config=crossgo-linux-64",
+        "# not expressible here, unset them in the calling shell: CFLAGS",
+        "build:crossgo-linux-64 --action_env='CGO_CFLAGS=-O2 -g -I/it'\\''s here'",
+        "build:crossgo-linux-64 --action_env='GOCACHE=/c/go/build'",
+        "build:crossgo-linux-64 --action_env='GOOS=linux'",
+        "build:crossgo-linux-64 --sandbox_writable_path='/c/go/build'",
+    ]

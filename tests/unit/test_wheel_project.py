@@ -163,11 +163,23 @@ def test_sdist_files(tmp_path: Path) -> None:
 
 
 def test_the_backend_builds_for_this_machine_unless_told() -> None:
-    assert wheel_target(load_project(EXAMPLE, environ={})) == host_target()
+    assert wheel_target(load_project(EXAMPLE, environ={}), {}).target == host_target()
     told = load_project(EXAMPLE, config={"target": "linux-aarch64"}, environ={})
-    assert wheel_target(told).name == "linux-aarch64"
+    assert wheel_target(told, {}).target.name == "linux-aarch64"
+    assert wheel_target(told, {}).source == "-C target"
     from_env = load_project(EXAMPLE, environ={"CROSSGO_TARGET": "win-64"})
-    assert wheel_target(from_env).name == "win-64"
+    assert wheel_target(from_env, {}).target.name == "win-64"
+    assert wheel_target(from_env, {}).source == "CROSSGO_TARGET"
     several = load_project(EXAMPLE, config={"targets": "linux-64,win-64"}, environ={})
     with pytest.raises(UsageError, match="a PEP 517 build makes one wheel"):
-        wheel_target(several)
+        wheel_target(several, {})
+
+
+def test_the_backend_follows_the_environment_and_an_explicit_target_wins() -> None:
+    project = load_project(EXAMPLE, environ={})
+    conda = {"CONDA_BUILD": "1", "target_platform": "linux-aarch64"}
+    assert wheel_target(project, conda).target.name == "linux-aarch64"
+    told = load_project(EXAMPLE, config={"target": "win-64"}, environ={})
+    choice = wheel_target(told, conda)
+    assert choice.target.name == "win-64"
+    assert "linux-aarch64" in choice.notes[0]
