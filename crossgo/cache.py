@@ -8,6 +8,11 @@ location is, first match wins:
 2. ``CROSSGO_CACHE_DIR``;
 3. ``$XDG_CACHE_HOME/crossgo``, else ``~/.cache/crossgo`` (``~/Library/Caches/crossgo`` on
    macOS, ``%LOCALAPPDATA%\\crossgo`` on Windows).
+
+Inside a conda-build or rattler-build script (``CONDA_BUILD=1``) HOME is the work directory
+and the caller's variables are gone, so ``~`` is the home of the user running the build,
+read from the password database: a second build of a recipe then finds Go's and zig's
+caches warm. Pass ``CROSSGO_CACHE_DIR`` through to put them elsewhere.
 """
 
 from __future__ import annotations
@@ -44,14 +49,23 @@ def is_crossgo_tag(path: Path) -> bool:
     return text.startswith(_TAG_SIGNATURE) and "created by crossgo" in text
 
 
+def _home(env: Mapping[str, str]) -> Path:
+    if env.get("CONDA_BUILD") == "1" and sys.platform != "win32":
+        import pwd  # noqa: PLC0415 - POSIX only
+
+        with contextlib.suppress(KeyError):
+            return Path(pwd.getpwuid(os.getuid()).pw_dir)
+    return Path(env["HOME"]) if env.get("HOME") else Path.home()
+
+
 def default_cache_root(env: Mapping[str, str]) -> Path:
     if env.get("CROSSGO_CACHE_DIR"):
         return Path(env["CROSSGO_CACHE_DIR"])
     if sys.platform == "win32" and env.get("LOCALAPPDATA"):
         return Path(env["LOCALAPPDATA"]) / "crossgo"
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "crossgo"
-    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return _home(env) / "Library" / "Caches" / "crossgo"
+    base = env.get("XDG_CACHE_HOME") or str(_home(env) / ".cache")
     return Path(base) / "crossgo"
 
 

@@ -103,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build_cmd.add_argument("--json", action="store_true", help="print the result as JSON")
     _add_wheel_command(commands)
+    _add_conda_command(commands)
     _add_doctor_and_clean_commands(commands)
     return parser
 
@@ -126,6 +127,42 @@ def _add_doctor_and_clean_commands(
     clean = commands.add_parser("clean", help="empty crossgo's own cache (never ~/go)")
     clean.add_argument("--dry-run", "-n", action="store_true", help="list, remove nothing")
     clean.add_argument("--cache-dir", type=Path, help="crossgo's cache (also CROSSGO_CACHE_DIR)")
+
+
+def _add_conda_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    conda = commands.add_parser("conda", help="conda recipes: install, write a recipe, activation")
+    actions = conda.add_subparsers(dest="conda_command", required=True, metavar="ACTION")
+    install = actions.add_parser(
+        "install", help="in a recipe's build script: build for $target_platform, install in $PREFIX"
+    )
+    install.add_argument(
+        "package_dir", nargs="?", default=Path(), type=Path, metavar="PKG_DIR",
+        help="directory of the Go main package (default: .)",
+    )  # fmt: skip
+    install.add_argument("--name", help="library name: lib<name>.so (default: from the module)")
+    install.add_argument(
+        "--python-package", metavar="PKG", help="put the library in $SP_DIR/PKG/ instead"
+    )
+    install.add_argument("--no-strip", action="store_true", help="keep debug information")
+    install.add_argument("--tags", default="", help="comma-separated Go build tags")
+    install.add_argument("--cflags", default="", help="extra CGO_CFLAGS")
+    install.add_argument("--ldflags", default="", help="extra CGO_LDFLAGS")
+    recipe = actions.add_parser("recipe", help="write a starting recipe for a project")
+    recipe.add_argument(
+        "project_dir", nargs="?", default=Path(), type=Path, metavar="PROJECT_DIR",
+        help="a Python project with [tool.crossgo], or a Go main package (default: .)",
+    )  # fmt: skip
+    recipe.add_argument(
+        "--format", choices=("rattler-build", "conda-build"), default="rattler-build"
+    )
+    recipe.add_argument("-o", "--output-dir", type=Path, help="default: PROJECT_DIR/recipe")
+    recipe.add_argument("--version", help="package version of a Go package (default 0.1.0)")
+    recipe.add_argument("--license", help="SPDX license of a Go package, e.g. MIT")
+    scripts = actions.add_parser(
+        "activate-scripts",
+        help="write activation scripts that give an environment its own Go directories",
+    )
+    scripts.add_argument("prefix", type=Path, metavar="PREFIX", help="the conda prefix")
 
 
 def _add_wheel_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -339,6 +376,43 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_conda(args: argparse.Namespace) -> int:
+    from crossgo import conda  # noqa: PLC0415 (keeps the other commands' start-up light)
+
+    if args.conda_command == "install":
+        result = conda.conda_install(
+            args.package_dir,
+            python_package=args.python_package,
+            library_name=args.name,
+            strip=not args.no_strip,
+            tags=tuple(tag for tag in args.tags.split(",") if tag),
+            extra_cflags=tuple(shlex.split(args.cflags)),
+            extra_ldflags=tuple(shlex.split(args.ldflags)),
+        )
+        for note in result.notes:
+            print(f"crossgo: note: {note}", file=sys.stderr)
+        installed = (result.build.library, result.build.header, result.build.import_library)
+        for path in installed[:1] if result.layout.header_dir is None else installed:
+            if path is not None:
+                print(f"crossgo: installed {path}", file=sys.stderr)
+        return 0
+    if args.conda_command == "recipe":
+        output = args.output_dir or args.project_dir / "recipe"
+        for path in conda.write_recipe(
+            args.project_dir,
+            output,
+            args.format,
+            version=args.version,
+            license_id=args.license,
+            go_release=_go_version_or_none(),
+        ):
+            print(path)
+        return 0
+    for path in conda.write_activation_scripts(args.prefix):
+        print(path)
+    return 0
+
+
 _COMMANDS = {
     "targets": _cmd_targets,
     "env": _cmd_env,
@@ -346,6 +420,7 @@ _COMMANDS = {
     "wheel": _cmd_wheel,
     "doctor": _cmd_doctor,
     "clean": _cmd_clean,
+    "conda": _cmd_conda,
 }
 
 
