@@ -12,6 +12,7 @@ builds and checks each slice, then merges them into one fat library.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -252,6 +253,23 @@ def _version_key(text: str) -> tuple[int, ...]:
 # --- running a plan ----------------------------------------------------------------------
 
 
+def _missing_parents(directory: Path) -> list[Path]:
+    """``directory`` and its parents that do not exist yet, deepest first."""
+    missing = []
+    for candidate in (directory, *directory.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    return missing
+
+
+def _remove_if_empty(directories: Sequence[Path]) -> None:
+    """Undo the directories a failed build created: it leaves nothing behind, not even those."""
+    for directory in directories:  # deepest first
+        with contextlib.suppress(OSError):  # not empty: someone else's files are there
+            directory.rmdir()
+
+
 def _make_output_dir(directory: Path) -> Path:
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -296,6 +314,10 @@ def _check(build_plan: BuildPlan, library: Path, header: Path) -> tuple[Check, .
     spec = build_plan.spec
     if spec.target.goos == "windows":
         normalize_pe(library, _source_date_epoch(build_plan.caller_env))
+    elif spec.target.goos == "darwin":
+        from crossgo.macho_normalize import normalize_macho  # noqa: PLC0415
+
+        normalize_macho(library)
     checks = run_checks(
         read_binary(library),
         spec.target,
@@ -393,7 +415,14 @@ def execute(build_plan: BuildPlan) -> BuildResult:
     if spec.package is None:
         msg = "no Go package was given: pass the directory of a Go main package to build it."
         raise UsageError(msg)
+    created = [
+        path
+        for directory in {spec.output_dir, build_plan.header_dir, build_plan.import_library_dir}
+        if directory is not None
+        for path in _missing_parents(directory)
+    ]
     staging = _make_output_dir(spec.output_dir)
+    succeeded = False
     try:
         claim_staging(staging)  # so that a later build can tell our leftovers from live ones
         sweep_stale_staging(staging.parent, keep=staging)
@@ -410,8 +439,11 @@ def execute(build_plan: BuildPlan) -> BuildResult:
         final_implib = _publish(implib, implib_dir) if implib and implib_dir else None
         final_header = _publish(header, build_plan.header_dir or spec.output_dir)
         final_library = _publish(library, spec.output_dir)
+        succeeded = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if not succeeded:
+            _remove_if_empty(sorted(created, key=lambda path: len(path.parts), reverse=True))
     return BuildResult(
         target=spec.target,
         library=final_library,

@@ -32,7 +32,7 @@ from typing import Any, TypeAlias
 
 from crossgo.binary import BinaryFormatError
 
-__all__ = ["normalize_pe"]
+__all__ = ["normalize_pe", "replace_atomically"]
 
 _PEFile: TypeAlias = Any  # pefile.PE, which ships no types
 _PEStructure: TypeAlias = Any  # pefile.Structure
@@ -81,7 +81,7 @@ def normalize_pe(path: Path, timestamp: int) -> bool:
     normalized = _normalized_image(original, _volatile_fields(path, original), timestamp)
     if normalized == original:
         return False
-    _replace_atomically(path, normalized)
+    replace_atomically(path, normalized)
     return True
 
 
@@ -172,7 +172,7 @@ def _checksum(image: bytearray) -> int:
     return int(pefile.PE(data=bytes(image), fast_load=True).generate_checksum())
 
 
-def _replace_atomically(path: Path, data: bytes) -> None:
+def replace_atomically(path: Path, data: bytes) -> None:
     """Write a sibling temporary file, then rename it over ``path``: never half a DLL."""
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     temporary = Path(name)

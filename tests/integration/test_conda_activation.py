@@ -67,9 +67,8 @@ def walk(a: Path, b: Path) -> list[tuple[str, Path, Path | None]]:
     ]
 
 
-DUMP = "import json, os; print('@@' + json.dumps({k: os.environ.get(k) for k in %r}))" % (
-    list(VARIABLES) + ["CROSSGO_GO_DEPTH"],
-)
+NAMES = [*VARIABLES, "CROSSGO_GO_DEPTH"]
+DUMP = f"import json, os; print('@@' + json.dumps({{k: os.environ.get(k) for k in {NAMES!r}}}))"
 
 
 def fish_quote(value: str) -> str:
