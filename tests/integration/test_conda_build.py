@@ -134,7 +134,8 @@ def test_linux_64_installs_and_loads_from_the_prefix(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["42", "55"]
-    assert read_binary(prefix / "lib" / "libgohash.so").rpaths == ("$ORIGIN/",)
+    rpaths = read_binary(prefix / "lib" / "libgohash.so").rpaths
+    assert rpaths and all(path.startswith("$ORIGIN") for path in rpaths)
 
 
 def test_linux_aarch64_loads_in_the_emulated_python(
@@ -188,7 +189,7 @@ def test_osx_arm64_dylib_is_relocatable_and_signed(
     info = read_binary(library)
     assert info.machine == "aarch64"
     assert info.soname == "@rpath/libgohash.dylib"
-    assert "@loader_path/" in info.rpaths  # rattler-build's relinking, kept relative
+    assert info.rpaths and all(path.startswith("@loader_path") for path in info.rpaths)
     assert info.macos_minos == (13, 0)
     commands = {load.cmd for load, _, _ in MachO(str(library)).headers[0].commands}
     assert 0x1D in commands  # LC_CODE_SIGNATURE: re-signed after relinking

@@ -90,7 +90,8 @@ COMPILERS = {
     ),
     "osx-arm64": _Compiler(
         "clang_osx-arm64", "21.1.0", "arm64-apple-darwin20.0.0", "arm64-apple-darwin20.0.0-clang",
-        "aarch64-macos",
+        # clang takes its default minimum macOS from MACOSX_DEPLOYMENT_TARGET; zig from -target
+        "aarch64-macos.${MACOSX_DEPLOYMENT_TARGET:-11.0}",
         "-ftree-vectorize -fPIC -fstack-protector-strong -O2 -pipe",
         "-Wl,-headerpad_max_install_names -Wl,-dead_strip_dylibs",
     ),
@@ -327,7 +328,9 @@ def _zig_recipe(root: Path, ziglang: Path, version: str) -> Path:
 
 
 def _crossgo_recipe(root: Path) -> Path:
-    launcher = f'#!/bin/sh\nexec {sys.executable} -m crossgo "$@"\n'
+    # The crossgo under test: this checkout's package, with this session's Python.
+    source = Path(crossgo.__file__).resolve().parent.parent
+    launcher = f'#!/bin/sh\nPYTHONPATH={source} exec {sys.executable} -m crossgo "$@"\n'
     return _recipe(
         root / "crossgo",
         f"""\
@@ -447,6 +450,7 @@ def _key(zig_cache: Path) -> str:
         "go": [str(goroot), go_version],
         "zig": [str(ziglang), importlib.metadata.version("ziglang")],
         "python": sys.executable,
+        "source": str(Path(crossgo.__file__).resolve().parent.parent),
         "crossgo": crossgo.__version__,
         "zig_cache": str(zig_cache),
     }
