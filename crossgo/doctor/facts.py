@@ -17,6 +17,7 @@ from typing import Final
 
 from crossgo import _run, golang
 from crossgo.cache import CacheDir
+from crossgo.conda.activation import installed_scripts
 from crossgo.doctor.goenv import GoSettings, parse_env_file
 from crossgo.errors import ToolchainError
 from crossgo.golang import GoInstall, GoModule
@@ -40,6 +41,7 @@ class CondaGo:
     launcher: Path | None  # $PREFIX/bin/go (go.exe on Windows), if present
     launcher_target: Path | None  # what the launcher resolves to
     windows: bool
+    activation_scripts: tuple[str, ...] = ()  # shells of crossgo's Go activation scripts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,6 +138,7 @@ def conda_go(prefix: Path, *, windows: bool) -> CondaGo:
         launcher=launcher if exists else None,
         launcher_target=launcher.resolve() if exists else None,
         windows=windows,
+        activation_scripts=installed_scripts(prefix),
     )
 
 

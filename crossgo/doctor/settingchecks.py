@@ -126,14 +126,22 @@ def shared_dirs(facts: GoFacts) -> Finding:
         for name, path in go_dirs(facts).items()
         if not Path(os.path.normpath(path.absolute())).is_relative_to(prefix)
     ]
+    scripts = conda.activation_scripts
+    by = f", set by crossgo's activation scripts ({', '.join(scripts)})" if scripts else ""
     if not outside:
-        return passed("conda.shared_dirs", f"Go's directories lie inside {prefix}")
+        return passed("conda.shared_dirs", f"Go's directories lie inside {prefix}{by}")
+    if scripts:
+        return warned(
+            "conda.shared_dirs",
+            f"{prefix} has crossgo's activation scripts, but {', '.join(outside)} lie "
+            "outside it: they have not run in this shell",
+            f"conda activate {prefix}",
+        )
     return warned(
         "conda.shared_dirs",
         f"{', '.join(outside)} lie outside the active environment {prefix}, so every "
         "environment shares them (`go install` in one writes into the GOBIN of all)",
-        f"conda env config vars set -p {prefix} GOPATH={prefix / 'gopath'} "
-        f"GOCACHE={prefix / 'gocache'} GOBIN={prefix / 'bin'}, then re-activate",
+        f"crossgo conda activate-scripts {prefix}, then re-activate the environment",
     )
 
 

@@ -91,15 +91,19 @@ def _write_executable(path: Path, text: str) -> None:
         raise OutputError(msg) from error
 
 
-def find_executable(path: str) -> tuple[Path, str] | None:
-    """zig and where it came from: the ziglang wheel first, then ``path`` (a PATH value)."""
+def find_executable(path: str, *, path_first: bool = False) -> tuple[Path, str] | None:
+    """zig and where it came from: the ziglang wheel, then ``path`` (a PATH value); with
+    ``path_first``, the other way round (a conda recipe's own zig wins there)."""
+    on_path = shutil.which("zig", path=path)
+    found_on_path = (Path(on_path), "PATH") if on_path else None
+    if path_first and found_on_path:
+        return found_on_path
     spec = importlib.util.find_spec("ziglang")
     if spec is not None and spec.origin:
         exe = Path(spec.origin).parent / ("zig.exe" if os.name == "nt" else "zig")
         if exe.is_file():
             return exe, "the ziglang wheel"
-    on_path = shutil.which("zig", path=path)
-    return (Path(on_path), "PATH") if on_path else None
+    return found_on_path
 
 
 def _read_zig_version(zig: Path, source: str) -> str:
@@ -121,7 +125,8 @@ def _zig_version(zig: Path, source: str, cache: CacheDir) -> str:
 
 
 def find(query: ToolchainQuery) -> Toolchain | Miss:
-    found = find_executable(query.env.get("PATH", ""))
+    in_conda_build = query.env.get("CONDA_BUILD") == "1"
+    found = find_executable(query.env.get("PATH", ""), path_first=in_conda_build)
     if found is None:
         return Miss("zig", "zig is not installed (`pip install 'crossgo[zig]'`)")
     zig, source = found

@@ -12,6 +12,7 @@ for the channel and what in it stands in for conda-forge.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -193,6 +194,60 @@ def test_osx_arm64_dylib_is_relocatable_and_signed(
     assert info.macos_minos == (13, 0)
     commands = {load.cmd for load, _, _ in MachO(str(library)).headers[0].commands}
     assert 0x1D in commands  # LC_CODE_SIGNATURE: re-signed after relinking
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_python_recipe_renders_as_conda_forge_would_solve_it(
+    lab: conda_lab.CondaLab,
+    tmp_path: Path,
+    cli_env_session: dict[str, str],
+    target: str,
+) -> None:
+    """No conda Python is reachable here, so the Python package's recipe is rendered by
+    rattler-build, not built; the backend's conda-build behaviour is built for real in
+    test_conda_install.py."""
+    done = run_crossgo(
+        "conda", "recipe", str(REPO / "examples" / "gohash"), "-o", str(tmp_path / "r"),
+        env=cli_env_session,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (rendered,) = lab.render(tmp_path / "r" / "recipe.yaml", target)
+    requirements = rendered["requirements"]
+    build = [str(spec) for spec in requirements["build"]]
+    compiler = {"osx-arm64": "clang_osx-arm64 21.*", "win-64": "gcc_win-64 15.*"}.get(
+        target, f"gcc_{target} 15.*"
+    )
+    assert compiler in build
+    assert f"go-cgo_{target}" in build
+    cross = target != "linux-64"
+    assert ("cross-python_" + target in build) is cross
+    assert ("crossgo" in build) is cross
+    assert [str(spec) for spec in requirements["host"]] == ["python", "pip", "crossgo"]
+    assert rendered["build"]["script"] == [
+        "$PYTHON -m pip install . --no-deps --no-build-isolation -vv"
+    ] or "pip install . --no-deps --no-build-isolation" in str(rendered["build"]["script"])
+
+
+def test_a_recipe_without_a_c_compiler_builds_with_its_own_zig(
+    lab: conda_lab.CondaLab, test_cache: Path, tmp_path: Path
+) -> None:
+    """No compiler('c'): crossgo falls back to the recipe's zig package, and says so."""
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(
+        "package: {name: gohash-zig, version: '0.1.0'}\n"
+        f"source: {{path: {REPO / 'examples' / 'gohash' / 'go'}}}\n"
+        "build: {number: 0, script: [crossgo conda install . --name gohash]}\n"
+        "requirements: {build: [go, zig, crossgo]}\n"
+    )
+    # A fixed output directory keeps BUILD_PREFIX's path, so zig's cache for the zig in it
+    # stays warm; an earlier package there would be reused instead of built, so it goes.
+    output = test_cache / "conda-zig-out"
+    shutil.rmtree(output, ignore_errors=True)
+    built = lab.build(recipe, "linux-64", output, variants={})
+    log = "\n".join(built.log)
+    assert "no conda compiler was used for linux-64: zig cc -target x86_64-linux-gnu.2.17" in log
+    assert "($BUILD_PREFIX/bin/zig, from PATH)" in log
+    assert len(built.packages) == 1
 
 
 @pytest.fixture(scope="session")

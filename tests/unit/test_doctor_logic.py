@@ -192,6 +192,23 @@ def test_caches_outside_the_active_environment_are_shared() -> None:
     inside = {"GOPATH": "/conda/envs/a/gopath", "GOCACHE": "/conda/envs/a/gocache"}
     own = facts(conda=conda(), go_env={**inside, "GOBIN": "/conda/envs/a/bin"})
     assert shared_dirs(own).status is Status.PASS
+    assert (
+        finding.fix
+        == "crossgo conda activate-scripts /conda/envs/a, then re-activate the environment"
+    )
+
+
+def test_crossgo_activation_scripts_are_recognised() -> None:
+    scripts = dataclasses.replace(conda(), activation_scripts=("sh", "fish", "bat", "ps1"))
+    inside = {"GOPATH": "/conda/envs/a/var/go", "GOCACHE": "/conda/envs/a/var/cache/go-build"}
+    active = facts(conda=scripts, go_env={**inside, "GOBIN": "/conda/envs/a/bin"})
+    finding = shared_dirs(active)
+    assert finding.status is Status.PASS
+    assert "set by crossgo's activation scripts (sh, fish, bat, ps1)" in finding.summary
+    stale = shared_dirs(facts(conda=scripts))
+    assert stale.status is Status.WARN
+    assert "they have not run in this shell" in stale.summary
+    assert stale.fix == "conda activate /conda/envs/a"
 
 
 def test_cgo_off_by_conda_go_nocgo() -> None:
