@@ -72,3 +72,11 @@ def test_conda_layout_per_platform() -> None:
     assert python.header_dir is None and python.import_library_dir is None
     with pytest.raises(UsageError, match="not an import name"):
         conda_layout(get_target("linux-64"), env, python_package="go-hash")
+
+
+def test_the_documented_recipe_is_the_example_the_tests_build() -> None:
+    """docs/conda.md shows examples/gohash/conda/recipe.yaml, without its comments."""
+    recipe = (EXAMPLE / "conda" / "recipe.yaml").read_text()
+    code = [line for line in recipe.splitlines() if not line.lstrip().startswith("#")]
+    docs = (EXAMPLE.parent.parent / "docs" / "conda.md").read_text()
+    assert "```yaml\n" + "\n".join(code) + "\n```" in docs
