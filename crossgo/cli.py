@@ -104,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--json", action="store_true", help="print the result as JSON")
     _add_wheel_command(commands)
     _add_conda_command(commands)
+    _add_ci_commands(commands)
     _add_doctor_and_clean_commands(commands)
     return parser
 
@@ -163,6 +164,28 @@ def _add_conda_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help="write activation scripts that give an environment its own Go directories",
     )
     scripts.add_argument("prefix", type=Path, metavar="PREFIX", help="the conda prefix")
+
+
+def _add_ci_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cibw = commands.add_parser("cibuildwheel", help="hooks for cibuildwheel")
+    hooks = cibw.add_subparsers(dest="cibw_command", required=True, metavar="HOOK")
+    before = hooks.add_parser(
+        "before-build",
+        help="check Go and the C toolchain for this identifier, fetch Go modules, show the plan",
+    )
+    before.add_argument(
+        "project_dir", nargs="?", default=Path(), type=Path, metavar="PROJECT_DIR",
+        help="the project ({project} in cibuildwheel's options; default: .)",
+    )  # fmt: skip
+    generate = commands.add_parser("generate-ci", help="write a CI workflow for the project")
+    generate.add_argument("provider", choices=("github",), help="the CI service")
+    generate.add_argument(
+        "project_dir", nargs="?", default=Path(), type=Path, metavar="PROJECT_DIR",
+        help="directory of pyproject.toml (default: .)",
+    )  # fmt: skip
+    generate.add_argument(
+        "--cibuildwheel", action="store_true", help="a cibuildwheel matrix instead of crossgo wheel"
+    )
 
 
 def _add_wheel_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -413,6 +436,33 @@ def _cmd_conda(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cibuildwheel(args: argparse.Namespace) -> int:
+    from crossgo.cibuildwheel import before_build  # noqa: PLC0415 (start-up stays light)
+
+    result = before_build(args.project_dir)
+    who = f"{result.identifier} builds" if result.identifier else "building"
+    choice = result.choice
+    print(f"crossgo: {who} {choice.target.name} ({choice.source})", file=sys.stderr)
+    for note in choice.notes:
+        print(f"crossgo: note: {note}", file=sys.stderr)
+    counts = result.report.counts()
+    warnings = f"{counts['warn']} warning" + ("" if counts["warn"] == 1 else "s")
+    print(f"crossgo: checks: {counts['pass']} passed, {warnings}", file=sys.stderr)
+    for build_plan in result.plans:
+        for line in build_plan.explain():
+            print(f"crossgo:   {line}", file=sys.stderr)
+    return 0
+
+
+def _cmd_generate_ci(args: argparse.Namespace) -> int:
+    from crossgo.ci import write_github_workflow  # noqa: PLC0415
+    from crossgo.wheel import load_project  # noqa: PLC0415
+
+    project = load_project(args.project_dir)
+    print(write_github_workflow(project, cibuildwheel=args.cibuildwheel))
+    return 0
+
+
 _COMMANDS = {
     "targets": _cmd_targets,
     "env": _cmd_env,
@@ -421,6 +471,8 @@ _COMMANDS = {
     "doctor": _cmd_doctor,
     "clean": _cmd_clean,
     "conda": _cmd_conda,
+    "cibuildwheel": _cmd_cibuildwheel,
+    "generate-ci": _cmd_generate_ci,
 }
 
 

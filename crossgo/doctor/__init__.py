@@ -106,7 +106,9 @@ def _go_section(
 
 def diagnose(request: DoctorRequest, env: Mapping[str, str], *, cwd: Path) -> Report:
     """Run every check against ``env`` (the caller's environment) and ``cwd``."""
-    targets = [get_target(name) for name in request.targets]  # UsageError for unknown names
+    # UsageError for unknown names; a universal2 target is checked slice by slice.
+    named = (get_target(name) for name in request.targets)
+    targets = list(dict.fromkeys(s for target in named for s in target.slice_targets()))
     module_dir = request.package_dir or cwd
     if not module_dir.is_dir():
         msg = f"--package {module_dir} is not a directory."

