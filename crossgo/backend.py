@@ -172,14 +172,15 @@ def _has_c_toolchain(project: Project, target: Target, environ: Mapping[str, str
     preference = project.settings.toolchain
     if preference not in {"auto", "zig"}:
         return True  # ziglang would not be used: the build names what to install instead
-    query = ToolchainQuery(
-        target=target,
-        env=environ,
-        cache=_cache(environ),
-        macos_version=target.macos_floor(None),
-    )
-    try:
-        toolchain.resolve(query, preference=preference)
-    except ToolchainError:
-        return False
+    for piece in target.slice_targets():  # universal2: a toolchain for each slice
+        query = ToolchainQuery(
+            target=piece,
+            env=environ,
+            cache=_cache(environ),
+            macos_version=piece.macos_floor(None),
+        )
+        try:
+            toolchain.resolve(query, preference=preference)
+        except ToolchainError:
+            return False
     return True

@@ -19,12 +19,12 @@ from pathlib import Path
 
 from crossgo import _run
 from crossgo.backend import wheel_target
-from crossgo.build import BuildPlan, BuildRequest, plan
+from crossgo.build import BuildPlan, plan
 from crossgo.detect import TargetChoice
 from crossgo.doctor import DoctorRequest, Report, Status, diagnose
 from crossgo.errors import BuildFailedError, ToolchainError
 from crossgo.hints import hint_for
-from crossgo.wheel import Project, load_project
+from crossgo.wheel import Project, build_request, load_project
 
 __all__ = ["BeforeBuild", "before_build"]
 
@@ -66,31 +66,10 @@ def _download_modules(build_plan: BuildPlan) -> None:
 
 
 def _plans(project: Project, choice: TargetChoice, env: Mapping[str, str]) -> list[BuildPlan]:
-    settings = project.settings
+    """What the backend will build, with the target's source as the backend chose it."""
+    requests = (build_request(project, choice.target, package) for package in project.go_packages)
     return [
-        dataclasses.replace(build_plan, target_source=choice.source)
-        for build_plan in _raw_plans(project, choice, env)
-    ]
-
-
-def _raw_plans(project: Project, choice: TargetChoice, env: Mapping[str, str]) -> list[BuildPlan]:
-    settings = project.settings
-    return [
-        plan(
-            BuildRequest(
-                package_dir=package,
-                target=choice.target,
-                library_name=settings.name,
-                toolchain=settings.toolchain,
-                glibc=settings.glibc,
-                strip=settings.strip,
-                extra_cflags=settings.cflags,
-                extra_ldflags=settings.ldflags,
-                tags=settings.tags,
-            ),
-            env,
-        )
-        for package in project.go_packages
+        dataclasses.replace(plan(request, env), target_source=choice.source) for request in requests
     ]
 
 

@@ -16,7 +16,7 @@ Settings come from ``[tool.crossgo]``, ``CROSSGO_*`` and config settings
 
 from __future__ import annotations
 
-from crossgo.wheel.builder import WheelResult, build_wheel
+from crossgo.wheel.builder import WheelResult, build_request, build_wheel
 from crossgo.wheel.parallel import Batch, Failure, build_wheels, expand_targets
 from crossgo.wheel.project import Project, load_project, source_date_epoch
 from crossgo.wheel.sdist import build_sdist
@@ -26,6 +26,7 @@ __all__ = [
     "Failure",
     "Project",
     "WheelResult",
+    "build_request",
     "build_sdist",
     "build_wheel",
     "build_wheels",

@@ -32,7 +32,7 @@ from crossgo.wheel.files import walk
 from crossgo.wheel.project import Project, source_date_epoch
 from crossgo.wheel.tags import check_platform, glibc_of, platform_tag, wheel_tag
 
-__all__ = ["WheelResult", "build_wheel"]
+__all__ = ["WheelResult", "build_request", "build_wheel"]
 
 
 BUILD_RECORD = "crossgo_build.json"
@@ -132,9 +132,15 @@ def _require_policy(platform_name: str, glibc_limit: tuple[int, int] | None) -> 
 # --- the libraries -----------------------------------------------------------------------
 
 
-def _request(
-    project: Project, target: Target, package: Path, output: Path, cache_dir: Path | None
+def build_request(
+    project: Project,
+    target: Target,
+    package: Path,
+    *,
+    output: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> BuildRequest:
+    """The request for one of ``project``'s Go packages, with its [tool.crossgo] settings."""
     settings = project.settings
     return BuildRequest(
         package_dir=package,
@@ -176,7 +182,7 @@ def _plan(
     caller: Mapping[str, str],
     cache_dir: Path | None,
 ) -> BuildPlan:
-    request = _request(project, target, package, output, cache_dir)
+    request = build_request(project, target, package, output=output, cache_dir=cache_dir)
     first = plan(request, caller)
     raised = _host_glibc(first) if project.settings.glibc is None else None
     return plan(dataclasses.replace(request, glibc=raised), caller) if raised else first

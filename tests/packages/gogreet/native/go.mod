@@ -1,0 +1,3 @@
+module example.com/gogreet/native
+
+go 1.22
