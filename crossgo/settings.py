@@ -121,7 +121,7 @@ _FALSE = frozenset({"false", "0", "no", "off", ""})
 
 
 def reference() -> list[tuple[str, str, str, str]]:
-    """(key, type, default, meaning) for every key: the README's table, from the source."""
+    """(key, type, default, meaning) for every key: the table in docs/wheels.md, from the source."""
     return [(k.name, k.type_name, repr(k.default), k.help) for k in _KEYS.values()]
 
 
@@ -228,7 +228,7 @@ def _require_known(
     hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
     msg = (
         f"unknown crossgo setting {written}.{hint} Known keys: {', '.join(_KEYS)} "
-        "(see the README's [tool.crossgo] reference)."
+        "(see docs/wheels.md)."
     )
     raise UsageError(msg)
 

@@ -1,6 +1,6 @@
 """Can a directory take a build's output: writable, with enough free space and inodes?
 
-Thresholds (documented in the README):
+Thresholds (documented in docs/doctor.md):
 
 * WARN below :data:`WARN_BYTES` (1 GiB) free or :data:`WARN_INODES` (20,000) free inodes:
   one cold build of Go's standard library for a target takes about 100 MB and thousands of

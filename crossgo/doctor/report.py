@@ -1,6 +1,6 @@
 """What ``crossgo doctor`` reports: one finding per check, and how it is printed.
 
-The JSON form is versioned and documented in the README::
+The JSON form is versioned and documented in docs/doctor.md::
 
     {"version": 1,
      "checks": [{"id": "go.found", "status": "PASS", "summary": "...", "fix": null}, ...],

@@ -1,6 +1,6 @@
 """Faults and bad input, each through the real CLI: awkward paths, shell metacharacters, a
 read-only cache, full disks, interruptions at random moments, concurrent builds, damaged
-go.sum files and missing modules without a network. The README's hardening table quotes
+go.sum files and missing modules without a network. The hardening table of docs/build.md quotes
 these tests' figures."""
 
 from __future__ import annotations

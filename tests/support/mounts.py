@@ -1,6 +1,6 @@
 """Filesystems a test makes for itself: a small tmpfs (to fill up) and a read-only view of a
 directory. Both need root (the tests run as root in CI); without it, the caller is told
-which fallback to use or skips, so that the README's figures say what was really tried."""
+which fallback to use or skips, so that the documented figures say what was really tried."""
 
 from __future__ import annotations
 
