@@ -29,11 +29,13 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Cold and warm builds beside raw `go build`; figures go to bench/results.json, and
-    `crossgo wheel --target all` (-j1, -j2) beside the raw sum to bench/wheels.json."""
+    """Cold and warm builds beside raw `go build`; figures go to bench/results.json,
+    `crossgo wheel --target all` (-j1, -j2) beside the raw sum to bench/wheels.json, and a
+    conda recipe's first and second rattler-build to bench/conda.json."""
     session.install("-e", DEV)
     session.run("python", "bench/bench.py", "--output", "bench/results.json", *session.posargs)
     session.run("python", "bench/wheels.py", "--output", "bench/wheels.json", *session.posargs)
+    session.run("python", "bench/conda.py", "--output", "bench/conda.json")
 
 
 @nox.session(venv_backend="none")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian 12 (bookworm, x86_64) packages crossgo's tests need: cross C
-# compilers, binary inspection tools, qemu-user and wine64 to run what was built.
+# compilers, binary inspection tools, qemu-user and wine64 to run what was built, podman
+# and debootstrap for a real cibuildwheel, and Bazel.
 # Run as root. Idempotent: a second run installs nothing and, when the package
 # lists are fresh enough, does not even run `apt-get update`.
 #
@@ -28,7 +29,14 @@ PACKAGES=(
   llvm                        # llvm-objdump, llvm-nm, llvm-readobj (ELF, Mach-O, PE)
   binutils
   file
-  fish                        # round-trip test of `crossgo env --format fish`
+  fish                        # round-trip tests of `crossgo env --format fish`, activation scripts
+  # a real cibuildwheel: podman runs its containers, debootstrap makes the image
+  podman
+  runc                        # crun fails on cgroups in this kind of machine
+  uidmap
+  debootstrap
+  # Bazel rules: Debian's offline-capable Bazel 4.2.3
+  bazel-bootstrap
   # apt-get download / dpkg-deb are in apt and dpkg (essential); HTTPS for pip and Go
   ca-certificates
 )
@@ -124,7 +132,8 @@ fi
 # Check the result, so a broken machine fails here and not in the middle of the tests.
 missing=()
 for tool in qemu-aarch64-static qemu-ppc64le-static aarch64-linux-gnu-gcc \
-  powerpc64le-linux-gnu-gcc x86_64-w64-mingw32-gcc llvm-objdump llvm-nm objdump file; do
+  powerpc64le-linux-gnu-gcc x86_64-w64-mingw32-gcc llvm-objdump llvm-nm objdump file \
+  podman runc debootstrap bazel; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if ! command -v wine64 >/dev/null && [ ! -x /usr/lib/wine/wine64 ]; then

@@ -253,8 +253,8 @@ def _cmd_targets(args: argparse.Namespace) -> int:
             f"{r['goos']}/{r['goarch']}",
             str(r["wheel_platform"]),
             f"lib<name>{r['library_suffix']}",
-            str(r["conda_c_compiler"]),
-            str(r["zig_target"]),
+            str(r["conda_c_compiler"] or "-"),
+            str(r["zig_target"] or "-"),
         )
         for r in rows
     ]

@@ -70,7 +70,9 @@ def test_gohash_builds_once_for_two_identifiers(image: str, wheels: Path, tmp_pa
         },
     )
     (wheel,) = run.wheels
-    assert wheel.name == f"gohash-0.1.0-py3-none-{cibw_lab.POLICY}.whl"
+    # auditwheel repair may add the older policies the library also meets (it needs 2.34).
+    assert wheel.name.startswith("gohash-0.1.0-py3-none-manylinux_2_")
+    assert wheel.name.endswith(f"{cibw_lab.POLICY}.whl")
     assert library_members(wheel) == ["gohash/libgohash.so"]
     assert (
         "crossgo: cp311-manylinux_x86_64 builds linux-64 "
@@ -100,6 +102,7 @@ def test_a_second_project_with_its_library_in_a_subpackage(
         },
     )
     (wheel,) = run.wheels
-    assert wheel.name == f"gogreet-2.0.0-py3-none-{cibw_lab.POLICY}.whl"
+    assert wheel.name.startswith("gogreet-2.0.0-py3-none-manylinux_2_")
+    assert wheel.name.endswith(f"{cibw_lab.POLICY}.whl")
     assert library_members(wheel) == ["gogreet/_native/libgreet.so"]
     assert run.output.count("shouted 6") == 2

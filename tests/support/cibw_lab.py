@@ -112,7 +112,7 @@ def _image_tag() -> str:
             "packages": _PACKAGES,
             "pythons": PYTHONS,
             "policy": POLICY,
-            "module": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+            "path": _CONTAINER_PATH,
         },
         sort_keys=True,
     )
@@ -189,31 +189,34 @@ def image(test_cache: Path) -> str:
 # --- the wheels the containers install from ----------------------------------------------
 
 
-def _constraints() -> list[str]:
-    """The exact versions cibuildwheel pins for its test virtualenv, for every Python."""
+def _constraint_files() -> list[Path]:
+    """cibuildwheel's pins for the test step's ``pip install virtualenv -c ...``."""
     import cibuildwheel  # noqa: PLC0415
 
     resources = Path(cibuildwheel.__file__).parent / "resources"
-    pins: set[str] = set()
-    for python in ("311", "312"):
-        text = (resources / f"constraints-python{python}.txt").read_text()
-        pins |= {line.split("#")[0].strip() for line in text.splitlines()}
-    return sorted(pin for pin in pins if "==" in pin)
+    return [resources / f"constraints-python{python}.txt" for python in ("311", "312")]
+
+
+def _download(into: Path, *requirements: str) -> None:
+    _run(
+        [sys.executable, "-m", "pip", "download", "-q", "-d", str(into), "--only-binary", ":all:",
+         *requirements],
+        timeout=1200,
+    )  # fmt: skip
 
 
 def wheel_directory(test_cache: Path, repo: Path, into: Path) -> Path:
     """crossgo from ``repo`` and everything a container installs, in ``into``."""
     downloads = test_cache / "cibw-downloads"
     marker = downloads / ".ready"
-    wanted = json.dumps([*CROSSGO_DEPENDENCIES, *_constraints()])
+    constraints = _constraint_files()
+    wanted = json.dumps([*CROSSGO_DEPENDENCIES, *(path.read_text() for path in constraints)])
     with _locked(test_cache / ".cibw-downloads.lock"):
         if not (marker.is_file() and marker.read_text() == wanted):
             shutil.rmtree(downloads, ignore_errors=True)
-            _run(
-                [sys.executable, "-m", "pip", "download", "-q", "-d", str(downloads),
-                 "--only-binary", ":all:", *CROSSGO_DEPENDENCIES, *_constraints()],
-                timeout=1200,
-            )  # fmt: skip
+            _download(downloads, *CROSSGO_DEPENDENCIES)
+            for constraint in constraints:
+                _download(downloads, "virtualenv", "-c", str(constraint))
             marker.write_text(wanted)
     shutil.copytree(downloads, into, ignore=shutil.ignore_patterns(".ready"))
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(into), str(repo)])
@@ -242,9 +245,8 @@ def cibuildwheel(
         **extra,
     }
     done = subprocess.run(
-        [sys.executable, "-m", "cibuildwheel", "--platform", "linux", "--output-dir",
-         str(output), str(project)],
-        env=env, capture_output=True, text=True, check=False, timeout=3600,
+        [sys.executable, "-m", "cibuildwheel", "--platform", "linux", "--output-dir", str(output)],
+        cwd=project, env=env, capture_output=True, text=True, check=False, timeout=3600,
     )  # fmt: skip
     text = done.stdout + done.stderr
     if done.returncode != 0:
