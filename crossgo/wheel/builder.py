@@ -85,7 +85,11 @@ def build_wheel(
         _require_policy(platform_name, glibc_limit)
         tag_checks = check_platform(platform_name, binaries)
         tag = wheel_tag(platform_name)
-        data = _wheel_bytes(project, plans, libraries, tag, source_date_epoch(project.root, caller))
+        generated, binding_notes = bindings_entries(project, plans, libraries)
+        epoch = source_date_epoch(project.root, caller)
+        data = _wheel_bytes(
+            project, plans=plans, libraries=libraries, generated=generated, tag=tag, epoch=epoch
+        )
     path = dist.absolute() / f"{project.distribution}-{project.version}-{tag}.whl"
     publish(path, lambda out: out.write(data))
     return WheelResult(
@@ -96,20 +100,24 @@ def build_wheel(
         size=len(data),
         libraries=libraries,
         checks=tuple(check for library in libraries for check in library.checks) + tag_checks,
-        notes=tuple(note for build_plan in plans for note in _glibc_note(build_plan)),
+        notes=(*(note for build_plan in plans for note in _glibc_note(build_plan)), *binding_notes),
     )
 
 
 def _wheel_bytes(
     project: Project,
+    *,
     plans: Sequence[BuildPlan],
     libraries: Sequence[BuildResult],
+    generated: Sequence[Entry],
     tag: str,
     epoch: int,
 ) -> bytes:
+    stale = _stale_libraries(project, plans) | {entry.path for entry in generated}
     entries = [
-        *_python_entries(project, _stale_libraries(project, plans)),
+        *_python_entries(project, stale),
         *(_library_entry(project, library) for library in libraries),
+        *generated,
         *_dist_info(project, tag, libraries, epoch=epoch),
     ]
     out = io.BytesIO()
@@ -148,7 +156,32 @@ def _request(
         extra_cflags=settings.cflags,
         extra_ldflags=settings.ldflags,
         tags=settings.tags,
+        bindings=settings.bindings,
     )
+
+
+def bindings_entries(
+    project: Project, plans: Sequence[BuildPlan], libraries: Sequence[BuildResult]
+) -> tuple[list[Entry], list[str]]:
+    """With ``bindings = true``: ``_<name>.py`` and ``.pyi`` next to each library, and a note
+    for each export that has no Python mapping."""
+    if not project.settings.bindings:
+        return [], []
+    from crossgo.bindings import generate, module_name  # noqa: PLC0415 - bindings builds only
+
+    entries: list[Entry] = []
+    notes: list[str] = []
+    for build_plan, library in zip(plans, libraries, strict=True):
+        name = build_plan.spec.library_name
+        assert name is not None
+        generated = generate(library.header, build_plan.go_exports, name)
+        base = (project.library_dir / module_name(name)).as_posix()
+        entries += [
+            Entry(f"{base}.py", generated.source.encode()),
+            Entry(f"{base}.pyi", generated.stub.encode()),
+        ]
+        notes += [f"bindings for lib{name}: skipped {skip}" for skip in generated.skipped]
+    return entries, notes
 
 
 def _plans(
