@@ -78,7 +78,7 @@ def build_wheel(
     caller = {**(os.environ if env is None else env), **project.settings.env}
     resolved = target if isinstance(target, Target) else get_target(target)
     with tempfile.TemporaryDirectory(prefix="crossgo-wheel-") as work:
-        plans = _plans(project, resolved, Path(work), caller, cache_dir)
+        plans = plan_libraries(project, resolved, Path(work), caller, cache_dir)
         libraries = tuple(execute(build_plan) for build_plan in plans)
         binaries = [info for library in libraries for info in read_slices(library.library)]
         platform_name = platform_tag(libraries[0].target, libraries[0].go_version, binaries)
@@ -121,7 +121,7 @@ def _wheel_bytes(
         *_dist_info(project, tag, libraries, epoch=epoch),
     ]
     out = io.BytesIO()
-    write_wheel(out, entries, dist_info=_dist_info_dir(project), epoch=epoch)
+    write_wheel(out, entries, dist_info=dist_info_dir(project), epoch=epoch)
     return out.getvalue()
 
 
@@ -184,7 +184,7 @@ def bindings_entries(
     return entries, notes
 
 
-def _plans(
+def plan_libraries(
     project: Project,
     target: Target,
     work: Path,
@@ -291,19 +291,26 @@ def _python_entries(project: Project, skip: frozenset[str]) -> list[Entry]:
 # --- .dist-info --------------------------------------------------------------------------
 
 
-def _dist_info_dir(project: Project) -> str:
+def dist_info_dir(project: Project) -> str:
     return f"{project.distribution}-{project.version}.dist-info"
 
 
 def _dist_info(
     project: Project, tag: str, libraries: Sequence[BuildResult], *, epoch: int
 ) -> list[Entry]:
-    directory = _dist_info_dir(project)
-    entries = [
-        Entry(f"{directory}/METADATA", project.metadata.as_rfc822().as_bytes()),
-        Entry(f"{directory}/WHEEL", _wheel_file(tag)),
+    directory = dist_info_dir(project)
+    return [
+        *metadata_entries(project),
+        Entry(f"{directory}/WHEEL", wheel_file(tag)),
         Entry(f"{directory}/{BUILD_RECORD}", _build_record(project, tag, libraries, epoch)),
     ]
+
+
+def metadata_entries(project: Project) -> list[Entry]:
+    """METADATA, the license files and entry_points.txt: what every wheel's .dist-info holds,
+    and all that the PEP 517 metadata hooks write (no library is built for them)."""
+    directory = dist_info_dir(project)
+    entries = [Entry(f"{directory}/METADATA", project.metadata.as_rfc822().as_bytes())]
     for license_file in project.metadata.license_files or ():
         data = (project.root / license_file).read_bytes()
         entries.append(Entry(f"{directory}/licenses/{license_file.as_posix()}", data))
@@ -312,7 +319,7 @@ def _dist_info(
     return entries
 
 
-def _wheel_file(tag: str) -> bytes:
+def wheel_file(tag: str) -> bytes:
     lines = [
         "Wheel-Version: 1.0",
         f"Generator: crossgo {__version__}",
