@@ -75,6 +75,7 @@ def parse_header(text: str, path: Path) -> Header:
         raise UsageError(msg)
     typedefs = _typedefs(text)
     prologue, _, body = text.partition(_END_OF_PROLOGUE)
+    body = re.sub(r"/\*.*?\*/", " ", body, flags=re.DOTALL)  # e.g. result names: r0; /* q */
     structs = {name: _fields(fields, typedefs) for name, fields in _RETURN_STRUCT.findall(body)}
     functions = tuple(_function(match, typedefs, structs) for match in _FUNCTION.finditer(body))
     if not functions:

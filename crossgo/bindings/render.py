@@ -108,7 +108,7 @@ def _signature(binding: Binding, body: str = "") -> list[str]:
     params = [_annotation(argument) for argument in binding.arguments]
     lines = _fit(f"def {binding.name}(", params, f") -> {binding.result.annotation}:{body}")
     if len(params) > 5 and not body:
-        lines[0] += "  # noqa: PLR0917 - the Go function's parameters, in order"
+        lines[0] += "  # noqa: PLR0917"  # the Go function's parameters, in order
     return lines
 
 
