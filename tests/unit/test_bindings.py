@@ -48,7 +48,7 @@ def test_header_types_resolve_to_c_base_types() -> None:
         "GoInt",
         "char*",
     ]
-    assert functions["Sleep"].result.is_void
+    assert functions["Nap"].result.is_void
     assert "crossgo_free" in functions  # the overlay's helpers are in the header too
 
 

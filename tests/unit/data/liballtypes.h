@@ -122,7 +122,7 @@ extern struct DivMod_return DivMod(GoInt a, GoInt b);
 extern void* Alloc(size_t n);
 extern void Release(void* p);
 extern long long Churn(int n);
-extern void Sleep(int ms);
+extern void Nap(int ms);
 extern GoComplex128 Conjugate(GoComplex128 c);
 extern GoInt Keys(GoMap m);
 extern void Describe(GoInterface v);

@@ -119,8 +119,8 @@ func Churn(n C.int) C.longlong {
 	return C.longlong(total)
 }
 
-//export Sleep
-func Sleep(ms C.int) { time.Sleep(time.Duration(ms) * time.Millisecond) }
+//export Nap
+func Nap(ms C.int) { time.Sleep(time.Duration(ms) * time.Millisecond) }
 
 //export Conjugate
 func Conjugate(c complex128) complex128 { return complex(real(c), -imag(c)) }

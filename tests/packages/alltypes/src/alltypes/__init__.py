@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from alltypes._alltypes import *  # noqa: F403 - the generated module's __all__
+from alltypes._alltypes import *  # type: ignore[import-not-found]  # noqa: F403
