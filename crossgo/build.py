@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crossgo import _run, golang, toolchain
 from crossgo.cache import CacheDir, default_cache_root
@@ -29,6 +30,9 @@ from crossgo.detect import TargetChoice, choose_target
 from crossgo.environment import BuildEnv, BuildSpec, compute, macos_deployment_target
 from crossgo.errors import ArtifactCheckError, BuildFailedError, OutputError, UsageError
 from crossgo.golang import GoInstall, GoPackage
+
+if TYPE_CHECKING:
+    from crossgo.bindings.gosource import GoFunction
 from crossgo.hints import hint_for
 from crossgo.reproducible import normalize_pe
 from crossgo.staging import claim_staging, sweep_stale_staging
@@ -67,6 +71,7 @@ class BuildRequest:
     extra_cflags: tuple[str, ...] = ()
     extra_ldflags: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    bindings: bool = False  # add crossgo_free and crossgo_exports, for generated bindings
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,6 +94,7 @@ class BuildPlan:
     header_dir: Path | None = None
     import_library_dir: Path | None = None  # set: write an import library there (Windows)
     slices: tuple[BuildPlan, ...] = ()
+    go_exports: tuple[GoFunction, ...] = ()  # with bindings: the //export functions, from Go
 
     def explain(self) -> list[str]:
         target = self.spec.target
@@ -210,12 +216,18 @@ def _plan_slice(
     if package is None:
         notes.append("no Go package: the library's own name (SONAME, install name) is left out")
     wants_implib = request.import_library and target.goos == "windows"
+    env = compute(spec, chosen, go, cache, caller)
+    exports: tuple[GoFunction, ...] = ()
+    if request.bindings and package is not None:
+        spec, exports = _with_bindings_overlay(spec, go, cache, env.apply(caller))
+        env = compute(spec, chosen, go, cache, caller)
     return BuildPlan(
         spec=spec,
         toolchain=chosen,
         go=go,
         cache=cache,
-        env=compute(spec, chosen, go, cache, caller),
+        env=env,
+        go_exports=exports,
         caller_env=caller,
         macos_version=macos,
         notes=tuple(note for note in notes if note),
@@ -225,6 +237,20 @@ def _plan_slice(
         if wants_implib
         else None,
     )
+
+
+def _with_bindings_overlay(
+    spec: BuildSpec, go: GoInstall, cache: CacheDir, env: Mapping[str, str]
+) -> tuple[BuildSpec, tuple[GoFunction, ...]]:
+    """Read the package's exports as this build's Go sees them, and add the overlay file
+    that gives the library ``crossgo_free`` and ``crossgo_exports``."""
+    from crossgo.bindings import read_exports  # noqa: PLC0415 - only bindings builds need it
+    from crossgo.bindings.overlay import write_overlay  # noqa: PLC0415
+
+    assert spec.package is not None
+    exports = read_exports(go.go, spec.package.directory, env, spec.tags)
+    overlay = write_overlay(spec.package.directory, exports, cache)
+    return dataclasses.replace(spec, overlay=overlay), exports
 
 
 def plan(request: BuildRequest, env: Mapping[str, str] | None = None) -> BuildPlan:

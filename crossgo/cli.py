@@ -102,7 +102,11 @@ def _parser() -> argparse.ArgumentParser:
         help="Windows targets: also write the import library lib<name>.lib for C code",
     )
     build_cmd.add_argument("--json", action="store_true", help="print the result as JSON")
+    build_cmd.add_argument(
+        "--bindings", action="store_true", help="add what `crossgo bindings` modules need"
+    )
     _add_wheel_command(commands)
+    _add_bindings_command(commands)
     _add_conda_command(commands)
     _add_ci_commands(commands)
     _add_doctor_and_clean_commands(commands)
@@ -128,6 +132,45 @@ def _add_doctor_and_clean_commands(
     clean = commands.add_parser("clean", help="empty crossgo's own cache (never ~/go)")
     clean.add_argument("--dry-run", "-n", action="store_true", help="list, remove nothing")
     clean.add_argument("--cache-dir", type=Path, help="crossgo's cache (also CROSSGO_CACHE_DIR)")
+
+
+def _add_bindings_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bindings = commands.add_parser(
+        "bindings", help="generate a typed Python module (and .pyi) for a Go package's exports"
+    )
+    bindings.add_argument(
+        "package_dir", nargs="?", default=Path(), type=Path, metavar="PKG_DIR",
+        help="directory of the Go main package (default: .)",
+    )  # fmt: skip
+    bindings.add_argument(
+        "-o", "--output", type=Path, metavar="FILE",
+        help="the module to write (default: _<name>.py); the .pyi stub goes next to it",
+    )  # fmt: skip
+    bindings.add_argument(
+        "--header", type=Path, help="read this cgo header instead of building for this machine"
+    )
+    bindings.add_argument("--name", help="library name: lib<name>.so (default: from the module)")
+    bindings.add_argument("--target", "-t", default="native", help="build for (default: native)")
+    bindings.add_argument("--tags", default="", help="comma-separated Go build tags")
+    bindings.add_argument("--cache-dir", type=Path, help="crossgo's cache (also CROSSGO_CACHE_DIR)")
+    bindings.add_argument(
+        "--strict", action="store_true", help="an export with no Python mapping is an error"
+    )
+
+
+def _cmd_bindings(args: argparse.Namespace) -> int:
+    from crossgo.bindings.command import run  # noqa: PLC0415 (keeps the other commands' start-up light)
+
+    return run(
+        args.package_dir,
+        output=args.output,
+        header=args.header,
+        name=args.name,
+        strict=args.strict,
+        target=args.target,
+        cache_dir=args.cache_dir,
+        tags=tuple(tag for tag in args.tags.split(",") if tag),
+    )
 
 
 def _add_conda_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -329,6 +372,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         _request(args, args.package_dir or Path()),
         header_dir=args.header_dir,
         import_library=args.import_library,
+        bindings=args.bindings,
     )
     result = build(request)
     if args.json:
@@ -473,6 +517,7 @@ _COMMANDS = {
     "conda": _cmd_conda,
     "cibuildwheel": _cmd_cibuildwheel,
     "generate-ci": _cmd_generate_ci,
+    "bindings": _cmd_bindings,
 }
 
 

@@ -69,6 +69,7 @@ class BuildSpec:
     extra_cflags: tuple[str, ...] = ()
     extra_ldflags: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    overlay: Path | None = None  # `go build -overlay` file: bindings' helpers (crossgo.bindings)
 
     @property
     def library_filename(self) -> str:
@@ -303,4 +304,6 @@ def go_build_args(spec: BuildSpec) -> tuple[str, ...]:
         args.append("-ldflags=-buildid= -s -w")
     if spec.tags:
         args.append(f"-tags={','.join(spec.tags)}")
+    if spec.overlay is not None:
+        args.append(f"-overlay={spec.overlay}")
     return tuple(args)

@@ -65,6 +65,7 @@ class Settings:
     glibc: str | None = None
     sdist_include: tuple[str, ...] = ()
     sdist_exclude: tuple[str, ...] = ()
+    bindings: bool = False  # generate _<name>.py (+ .pyi) next to each library
     origins: Mapping[str, Origin] = field(default_factory=dict)  # key -> where it came from
 
     def origin(self, key: str) -> Origin:
@@ -113,6 +114,7 @@ _KEYS: Mapping[str, _Key] = {
         _Key("glibc", "string", None, "raise the Linux glibc baseline, e.g. 2.28"),
         _Key("sdist-include", "list", (), "extra globs for the sdist"),
         _Key("sdist-exclude", "list", (), "globs left out of the sdist"),
+        _Key("bindings", "boolean", False, "generate typed Python bindings for each library"),
     )
 }
 _ALIASES = {"target": "targets"}  # accepted from the command line and the environment

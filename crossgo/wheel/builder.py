@@ -78,14 +78,18 @@ def build_wheel(
     caller = {**(os.environ if env is None else env), **project.settings.env}
     resolved = target if isinstance(target, Target) else get_target(target)
     with tempfile.TemporaryDirectory(prefix="crossgo-wheel-") as work:
-        plans = _plans(project, resolved, Path(work), caller, cache_dir)
+        plans = plan_libraries(project, resolved, Path(work), caller, cache_dir)
         libraries = tuple(execute(build_plan) for build_plan in plans)
         binaries = [info for library in libraries for info in read_slices(library.library)]
         platform_name = platform_tag(libraries[0].target, libraries[0].go_version, binaries)
         _require_policy(platform_name, glibc_limit)
         tag_checks = check_platform(platform_name, binaries)
         tag = wheel_tag(platform_name)
-        data = _wheel_bytes(project, plans, libraries, tag, source_date_epoch(project.root, caller))
+        generated, binding_notes = bindings_entries(project, plans, libraries)
+        epoch = source_date_epoch(project.root, caller)
+        data = _wheel_bytes(
+            project, plans=plans, libraries=libraries, generated=generated, tag=tag, epoch=epoch
+        )
     path = dist.absolute() / f"{project.distribution}-{project.version}-{tag}.whl"
     publish(path, lambda out: out.write(data))
     return WheelResult(
@@ -96,24 +100,28 @@ def build_wheel(
         size=len(data),
         libraries=libraries,
         checks=tuple(check for library in libraries for check in library.checks) + tag_checks,
-        notes=tuple(note for build_plan in plans for note in _glibc_note(build_plan)),
+        notes=(*(note for build_plan in plans for note in _glibc_note(build_plan)), *binding_notes),
     )
 
 
 def _wheel_bytes(
     project: Project,
+    *,
     plans: Sequence[BuildPlan],
     libraries: Sequence[BuildResult],
+    generated: Sequence[Entry],
     tag: str,
     epoch: int,
 ) -> bytes:
+    stale = _stale_libraries(project, plans) | {entry.path for entry in generated}
     entries = [
-        *_python_entries(project, _stale_libraries(project, plans)),
+        *_python_entries(project, stale),
         *(_library_entry(project, library) for library in libraries),
+        *generated,
         *_dist_info(project, tag, libraries, epoch=epoch),
     ]
     out = io.BytesIO()
-    write_wheel(out, entries, dist_info=_dist_info_dir(project), epoch=epoch)
+    write_wheel(out, entries, dist_info=dist_info_dir(project), epoch=epoch)
     return out.getvalue()
 
 
@@ -154,10 +162,35 @@ def build_request(
         extra_cflags=settings.cflags,
         extra_ldflags=settings.ldflags,
         tags=settings.tags,
+        bindings=settings.bindings,
     )
 
 
-def _plans(
+def bindings_entries(
+    project: Project, plans: Sequence[BuildPlan], libraries: Sequence[BuildResult]
+) -> tuple[list[Entry], list[str]]:
+    """With ``bindings = true``: ``_<name>.py`` and ``.pyi`` next to each library, and a note
+    for each export that has no Python mapping."""
+    if not project.settings.bindings:
+        return [], []
+    from crossgo.bindings import generate, module_name  # noqa: PLC0415 - bindings builds only
+
+    entries: list[Entry] = []
+    notes: list[str] = []
+    for build_plan, library in zip(plans, libraries, strict=True):
+        name = build_plan.spec.library_name
+        assert name is not None
+        generated = generate(library.header, build_plan.go_exports, name)
+        base = (project.library_dir / module_name(name)).as_posix()
+        entries += [
+            Entry(f"{base}.py", generated.source.encode()),
+            Entry(f"{base}.pyi", generated.stub.encode()),
+        ]
+        notes += [f"bindings for lib{name}: skipped {skip}" for skip in generated.skipped]
+    return entries, notes
+
+
+def plan_libraries(
     project: Project,
     target: Target,
     work: Path,
@@ -264,19 +297,26 @@ def _python_entries(project: Project, skip: frozenset[str]) -> list[Entry]:
 # --- .dist-info --------------------------------------------------------------------------
 
 
-def _dist_info_dir(project: Project) -> str:
+def dist_info_dir(project: Project) -> str:
     return f"{project.distribution}-{project.version}.dist-info"
 
 
 def _dist_info(
     project: Project, tag: str, libraries: Sequence[BuildResult], *, epoch: int
 ) -> list[Entry]:
-    directory = _dist_info_dir(project)
-    entries = [
-        Entry(f"{directory}/METADATA", project.metadata.as_rfc822().as_bytes()),
-        Entry(f"{directory}/WHEEL", _wheel_file(tag)),
+    directory = dist_info_dir(project)
+    return [
+        *metadata_entries(project),
+        Entry(f"{directory}/WHEEL", wheel_file(tag)),
         Entry(f"{directory}/{BUILD_RECORD}", _build_record(project, tag, libraries, epoch)),
     ]
+
+
+def metadata_entries(project: Project) -> list[Entry]:
+    """METADATA, the license files and entry_points.txt: what every wheel's .dist-info holds,
+    and all that the PEP 517 metadata hooks write (no library is built for them)."""
+    directory = dist_info_dir(project)
+    entries = [Entry(f"{directory}/METADATA", project.metadata.as_rfc822().as_bytes())]
     for license_file in project.metadata.license_files or ():
         data = (project.root / license_file).read_bytes()
         entries.append(Entry(f"{directory}/licenses/{license_file.as_posix()}", data))
@@ -285,7 +325,7 @@ def _dist_info(
     return entries
 
 
-def _wheel_file(tag: str) -> bytes:
+def wheel_file(tag: str) -> bytes:
     lines = [
         "Wheel-Version: 1.0",
         f"Generator: crossgo {__version__}",

@@ -1,5 +1,5 @@
-// Package main is the Go side of gohash: a c-shared library with a small C API that the
-// Python package loads through ctypes.
+// Package main is the Go side of gohash: a c-shared library with a small C API. crossgo
+// generates the Python side from the header cgo writes (bindings = true in pyproject.toml).
 package main
 
 /*
