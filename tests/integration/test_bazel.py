@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import json
 import re
+import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -29,7 +30,14 @@ import pytest
 import crossgo
 from crossgo.binary import read_binary
 from tests.conftest import EXAMPLE_GO, PACKAGES, REPO, run_crossgo
-from tests.support.bazel import Bazel, BazelResult, find_bazel, prepare_checkout, prepare_fixture
+from tests.support.bazel import (
+    Bazel,
+    BazelResult,
+    find_bazel,
+    fresh_directory,
+    prepare_checkout,
+    prepare_fixture,
+)
 from tests.support.emulation import AArch64Python, WindowsRunner
 
 pytestmark = pytest.mark.slow
@@ -79,28 +87,48 @@ def root_a_bin(bazel: Bazel, root_a: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def user_ws(bazel: Bazel, workspaces: Path) -> Path:
+def crossgo_copy(test_cache: Path) -> Path:
+    """crossgo's package, copied: the user workspace's Bazel runs this copy (PYTHONPATH), so
+    a test can change crossgo and see its actions run again."""
+    copy = fresh_directory(test_cache / "bazel" / "crossgo-copy")
+    shutil.copytree(
+        REPO / "crossgo", copy / "crossgo", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (copy / "toolchains").mkdir()
+    shutil.copy2(REPO / "toolchains" / "targets.toml", copy / "toolchains")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def user_bazel(bazel: Bazel, crossgo_copy: Path) -> Iterator[Bazel]:
+    helper = bazel.with_env(PYTHONPATH=str(crossgo_copy))
+    yield helper
+    helper.shutdown()
+
+
+@pytest.fixture(scope="module")
+def user_ws(workspaces: Path) -> Path:
     source = PACKAGES / "bazel_user"
     return prepare_fixture(source, workspaces / "user", REPO, extra=[(EXAMPLE_GO, "gohash")])
 
 
 @pytest.fixture(scope="module")
-def unwritable_cache_build(bazel: Bazel, user_ws: Path) -> BazelResult:
+def unwritable_cache_build(user_bazel: Bazel, user_ws: Path) -> BazelResult:
     """A crossgo action before user.bazelrc exists: the sandbox keeps the cache read-only."""
     nonce = f"package main\n\n// {uuid.uuid4()}: a new action, not one from Bazel's cache\n"
     (user_ws / "sandbox" / "nonce.go").write_text(nonce)
-    return bazel(user_ws, "build", "//sandbox")
+    return user_bazel(user_ws, "build", "//sandbox")
 
 
 @pytest.fixture(scope="module")
-def user(bazel: Bazel, user_ws: Path, unwritable_cache_build: BazelResult) -> Path:
-    bazel.write_user_bazelrc(user_ws)
+def user(user_bazel: Bazel, user_ws: Path, unwritable_cache_build: BazelResult) -> Path:
+    user_bazel.write_user_bazelrc(user_ws)
     return user_ws
 
 
 @pytest.fixture(scope="module")
-def user_bin(bazel: Bazel, user: Path) -> Path:
-    return bazel.info(user, "bazel-bin")
+def user_bin(user_bazel: Bazel, user: Path) -> Path:
+    return user_bazel.info(user, "bazel-bin")
 
 
 def test_bazel_is_installed() -> None:
@@ -207,9 +235,9 @@ def test_sandbox_needs_the_line_crossgo_register_writes(
 
 
 def test_genrule_links_a_c_program_with_crossgo_env(
-    bazel: Bazel, user: Path, user_bin: Path, aarch64_python: AArch64Python
+    user_bazel: Bazel, user: Path, user_bin: Path, aarch64_python: AArch64Python
 ) -> None:
-    bazel.build(user, "//:hello_aarch64")
+    user_bazel.build(user, "//:hello_aarch64")
     program = user_bin / "hello_aarch64"
     assert read_binary(program).machine == "aarch64"
     done = subprocess.run(
@@ -222,9 +250,9 @@ def test_genrule_links_a_c_program_with_crossgo_env(
 
 
 def test_cc_deps_give_cgo_headers_defines_and_libraries(
-    bazel: Bazel, user: Path, user_bin: Path, aarch64_python: AArch64Python
+    user_bazel: Bazel, user: Path, user_bin: Path, aarch64_python: AArch64Python
 ) -> None:
-    bazel.build(user, "//cdeps")
+    user_bazel.build(user, "//cdeps")
     library = user_bin / "cdeps" / "cdeps" / "libcdeps.so"
     code = f"import ctypes; print(ctypes.CDLL({str(library)!r}).Magic())"
     done = aarch64_python.run(code, timeout=120)
@@ -233,9 +261,9 @@ def test_cc_deps_give_cgo_headers_defines_and_libraries(
 
 
 def test_undeclared_go_file_is_not_seen(
-    bazel: Bazel, user: Path, user_bin: Path, cli_env: dict[str, str], tmp_path: Path
+    user_bazel: Bazel, user: Path, user_bin: Path, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    bazel.build(user, "//undeclared")
+    user_bazel.build(user, "//undeclared")
     header = (user_bin / "undeclared" / "undeclared" / "libundeclared.h").read_text()
     assert "Add(" in header
     assert "Extra" not in header
@@ -247,10 +275,21 @@ def test_undeclared_go_file_is_not_seen(
     assert "Extra" in (tmp_path / "libundeclared.h").read_text()
 
 
-def test_platforms_choose_the_target(bazel: Bazel, user: Path, user_bin: Path) -> None:
-    bazel.build(user, "//:platform_vars")
+def test_a_changed_crossgo_runs_the_actions_again(
+    user_bazel: Bazel, user: Path, crossgo_copy: Path
+) -> None:
+    """crossgo is found outside the workspace, but its files are inputs of every action."""
+    user_bazel.build(user, "//undeclared")
+    assert user_bazel.build(user, "//undeclared").executed == 0
+    init = crossgo_copy / "crossgo" / "__init__.py"
+    init.write_text(f"{init.read_text()}# {uuid.uuid4()}\n")
+    assert user_bazel.build(user, "//undeclared").executed == 1
+
+
+def test_platforms_choose_the_target(user_bazel: Bazel, user: Path, user_bin: Path) -> None:
+    user_bazel.build(user, "//:platform_vars")
     assert (user_bin / "platform_vars.txt").read_text().split() == ["linux-64", "linux", "amd64"]
-    bazel.build(
+    user_bazel.build(
         user, "--platforms=@crossgo_host//platforms:linux-aarch64",
         "//:platform_vars", "//:gohash_platform",
     )  # fmt: skip
@@ -271,40 +310,40 @@ def _failed_build(bazel: Bazel, workspace: Path, label: str) -> str:
     ("label", "name"), [("//bad_target:library", "linux-sparc64"), ("//bad_target:env", "beos-68k")]
 )
 def test_unknown_target_fails_at_analysis_with_the_list(
-    bazel: Bazel, user: Path, label: str, name: str
+    user_bazel: Bazel, user: Path, label: str, name: str
 ) -> None:
-    stderr = _failed_build(bazel, user, label)
+    stderr = _failed_build(user_bazel, user, label)
     assert f'target: crossgo does not know "{name}"' in stderr
     assert "linux-64, linux-aarch64, linux-ppc64le, osx-64, osx-arm64" in stderr
     assert "Analysis of target" in stderr
 
 
-def test_missing_go_mod_names_the_attribute(bazel: Bazel, user: Path) -> None:
-    stderr = _failed_build(bazel, user, "//bad_go_mod:library")
+def test_missing_go_mod_names_the_attribute(user_bazel: Bazel, user: Path) -> None:
+    stderr = _failed_build(user_bazel, user, "//bad_go_mod:library")
     assert "missing value for mandatory attribute 'go_mod'" in stderr
 
 
-def test_sources_from_two_directories_name_srcs(bazel: Bazel, user: Path) -> None:
-    stderr = _failed_build(bazel, user, "//bad_srcs:library")
+def test_sources_from_two_directories_name_srcs(user_bazel: Bazel, user: Path) -> None:
+    stderr = _failed_build(user_bazel, user, "//bad_srcs:library")
     assert "srcs: files from 2 directories (bad_srcs/a, bad_srcs/b)" in stderr
 
 
-def test_build_failure_shows_go_output_and_the_hint(bazel: Bazel, user: Path) -> None:
-    stderr = _failed_build(bazel, user, "//bad_build:library")
+def test_build_failure_shows_go_output_and_the_hint(user_bazel: Bazel, user: Path) -> None:
+    stderr = _failed_build(user_bazel, user, "//bad_build:library")
     assert "unsupported linker arg: --export-dynamic-symbol" in stderr  # the linker's own words
     assert "crossgo: error: go build failed for linux-aarch64" in stderr
     assert "hint: the linker does not implement --export-dynamic-symbol" in stderr
 
 
 def test_crossgo_env_bazelrc_configures_plain_go_build(
-    bazel: Bazel, user: Path, user_bin: Path, cli_env: dict[str, str],
+    user_bazel: Bazel, user: Path, user_bin: Path, cli_env: dict[str, str],
     aarch64_python: AArch64Python,
 ) -> None:  # fmt: skip
     done = run_crossgo("env", "--target", "linux-aarch64", "--format", "bazelrc", env=cli_env)
     assert done.returncode == 0, done.stderr
     assert "build:crossgo-linux-aarch64 --action_env=" in done.stdout
     (user / "crossgo-env.bazelrc").write_text(done.stdout)
-    bazel.build(user, "--config=crossgo-linux-aarch64", "//envrc:libplain")
+    user_bazel.build(user, "--config=crossgo-linux-aarch64", "//envrc:libplain")
     library = user_bin / "envrc" / "libplain.so"
     assert read_binary(library).machine == "aarch64"
     assert _call_add(aarch64_python, library) == "42"

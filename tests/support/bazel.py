@@ -89,6 +89,10 @@ class Bazel:
         )  # fmt: skip
         return BazelResult(argv, done.returncode, done.stdout, done.stderr)
 
+    def with_env(self, **variables: str) -> Bazel:
+        """Another helper, for other workspaces, whose Bazel client runs with more variables."""
+        return Bazel(self.binary, self.output_user_root, {**self.env, **variables})
+
     def build(self, workspace: Path, *args: str) -> BazelResult:
         """``bazel build ARGS``; the test fails with Bazel's output if the build does."""
         result = self(workspace, "build", *args)
