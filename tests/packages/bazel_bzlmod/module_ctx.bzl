@@ -9,7 +9,7 @@ MODULE_CTX = struct(modules = [
             crossgo = "",
             python = "",
             cache_dir = "",
-            targets = ["linux-aarch64"],
+            targets = ["linux/arm64"],
             env = {},
         )]),
     ),

@@ -28,7 +28,7 @@ from crossgo.cache import CacheDir, default_cache_root
 from crossgo.cli import main as crossgo_main
 from crossgo.errors import CrossgoError
 from crossgo.golang import find_go
-from crossgo.targets import _data_file
+from crossgo.targets import _data_file, get_target
 from crossgo.toolchain import zig
 
 
@@ -77,8 +77,12 @@ def targets(names: list[str]) -> dict[str, object]:
     if code:
         return {"error": err.strip()}
     rows = json.loads(out)
+    try:  # crossgo_register(targets = [...]) may use aliases; crossgo_env looks up names
+        wanted = [get_target(name).name for name in names]
+    except CrossgoError as error:
+        return {"error": f"crossgo_register(targets = {names!r}): {error}"}
     envs: dict[str, object] = {}
-    for name in names or [row["name"] for row in rows if not row["slices"]]:
+    for name in wanted or [row["name"] for row in rows if not row["slices"]]:
         code, out, err = _run_cli("env", "--target", name, "--format", "json")
         envs[name] = json.loads(out) if code == 0 else {"error": err.strip()}
     return {"targets": rows, "envs": envs}
