@@ -134,6 +134,7 @@ class Target:
             "goos": self.goos,
             "goarch": self.goarch,
             "wheel_platform": self.wheel_platform(go_version),
+            "library_prefix": self.library_prefix,
             "library_suffix": self.library_suffix,
             "conda_c_compiler": self.conda.c_compiler if self.conda else None,
             "conda_cc": self.conda.cc if self.conda else None,

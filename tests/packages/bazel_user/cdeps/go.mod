@@ -1,0 +1,3 @@
+module example.com/cdeps
+
+go 1.22

@@ -1,0 +1,3 @@
+#include "magic.h"
+
+int magic_number(void) { return 42; }

@@ -1,0 +1,3 @@
+module example.com/undeclared
+
+go 1.22
