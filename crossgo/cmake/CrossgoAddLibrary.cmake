@@ -4,6 +4,7 @@
 #
 #   crossgo_add_library(<name> PACKAGE <dir> [NAME <lib>] [TARGET <crossgo target>]
 #                       [TOOLCHAIN cmake|auto|zig|conda|system] [GLIBC <X.Y>] [STRIP]
+#                       [EXCLUDE_FROM_ALL]
 #                       [TAGS <tag>...] [CFLAGS <flag>...] [LDFLAGS <flag>...]
 #                       [DEPENDS <file>...])
 #   crossgo_install(<name> DESTINATION <dir> [LINKED_BY <target>...]
@@ -208,8 +209,8 @@ function(_crossgo_plan name package toolchain_args)
 endfunction()
 
 function(crossgo_add_library name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "STRIP" "PACKAGE;NAME;TARGET;TOOLCHAIN;GLIBC"
-                        "TAGS;CFLAGS;LDFLAGS;DEPENDS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "STRIP;EXCLUDE_FROM_ALL"
+                        "PACKAGE;NAME;TARGET;TOOLCHAIN;GLIBC" "TAGS;CFLAGS;LDFLAGS;DEPENDS")
   if(arg_UNPARSED_ARGUMENTS)
     _crossgo_fail(${name} "unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -297,7 +298,12 @@ function(crossgo_add_library name)
     COMMAND "${CMAKE_COMMAND}" -E copy_if_different "${staged_header}" "${header}"
     DEPENDS "${staged_header}"
     VERBATIM)
-  add_custom_target(crossgo_${name} DEPENDS ${outputs} "${header}")
+  # Built by default, like add_library(): a library only Python loads has no other user.
+  set(all ALL)
+  if(arg_EXCLUDE_FROM_ALL)
+    set(all "")
+  endif()
+  add_custom_target(crossgo_${name} ${all} DEPENDS ${outputs} "${header}")
 
   add_library(${name} SHARED IMPORTED GLOBAL)
   set_target_properties(${name} PROPERTIES
@@ -315,7 +321,7 @@ function(crossgo_add_library name)
   endif()
   add_dependencies(${name} crossgo_${name})
 
-  set(compiler "${crossgo_toolchain}")
+  set(compiler "crossgo's ${crossgo_toolchain}")
   if(crossgo_cc)
     set(compiler "${crossgo_cc}")
   endif()
