@@ -69,6 +69,9 @@ _TRIPLE_SYSTEMS: Final[tuple[tuple[str, GoOS], ...]] = (
     ("mingw", "windows"),
     ("w64", "windows"),
 )
+# Words of a triple that name a platform crossgo has no target for, whatever else it says
+# (aarch64-linux-android, arm64-apple-ios14).
+_OTHER_SYSTEMS: Final = ("android", "ios", "tvos", "watchos", "xros", "visionos")
 _UNIVERSAL2: Final = frozenset({"x86_64", "aarch64"})
 
 
@@ -146,6 +149,8 @@ def _from_compiler_target(state: CMakeState) -> tuple[GoOS, str] | None:
         raise _mapping_error(state, "crossgo refuses musl (see `crossgo targets`).")
     cpu, *words = triple.split("-")
     goos = next((g for word, g in _TRIPLE_SYSTEMS if any(w.startswith(word) for w in words)), None)
+    if any(w.startswith(_OTHER_SYSTEMS) for w in words):
+        raise _mapping_error(state, f"crossgo has no target for {triple}.")
     if goos is None or cpu not in _MACHINES:
         raise _mapping_error(state, f"crossgo cannot read the compiler target {triple!r}.")
     return goos, _MACHINES[cpu]
