@@ -56,8 +56,8 @@ function(_crossgo_find_executable)
   set(CROSSGO_EXECUTABLE "${candidates}" PARENT_SCOPE)
 endfunction()
 
-function(_crossgo_fail name)
-  list(JOIN ARGN "" text)
+# One quoted message: semicolons in crossgo's own words stay (ARGN would split them).
+function(_crossgo_fail name text)
   message(FATAL_ERROR "crossgo_add_library(${name}): ${text}")
 endfunction()
 
@@ -109,12 +109,12 @@ endfunction()
 function(_crossgo_cmake_cc name dir out_var)
   get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
   if(NOT "C" IN_LIST languages)
-    _crossgo_fail(${name} "TOOLCHAIN cmake uses CMake's C compiler, and this project has none: "
-                  "enable C (project(... LANGUAGES C)), or use TOOLCHAIN auto.")
+    _crossgo_fail(${name} "TOOLCHAIN cmake uses CMake's C compiler, and this project has \
+none: enable C (project(... LANGUAGES C)), or use TOOLCHAIN auto.")
   endif()
   if(CMAKE_C_COMPILER_ID STREQUAL "MSVC" OR CMAKE_C_COMPILER_FRONTEND_VARIANT STREQUAL "MSVC")
-    _crossgo_fail(${name} "cgo needs a GCC- or Clang-compatible C compiler, and CMake's is "
-                  "${CMAKE_C_COMPILER_ID} (${CMAKE_C_COMPILER}): use TOOLCHAIN auto (zig).")
+    _crossgo_fail(${name} "cgo needs a GCC- or Clang-compatible C compiler, and CMake's is \
+${CMAKE_C_COMPILER_ID} (${CMAKE_C_COMPILER}): use TOOLCHAIN auto (zig).")
   endif()
   _crossgo_cc_arguments(args)
   if(NOT args)
@@ -122,9 +122,9 @@ function(_crossgo_cmake_cc name dir out_var)
     return()
   endif()
   if(CMAKE_HOST_WIN32)
-    _crossgo_fail(${name} "CMake calls its C compiler with arguments (${args}), and cgo's CC "
-                  "cannot hold them on a Windows host: use a compiler that needs none, or "
-                  "TOOLCHAIN auto.")
+    list(JOIN args " " shown)
+    _crossgo_fail(${name} "CMake calls its C compiler with arguments (${shown}), and cgo's \
+CC cannot hold them on a Windows host: use a compiler that needs none, or TOOLCHAIN auto.")
   endif()
   set(script "#!/bin/sh\n# crossgo: CMake's C compiler, with the arguments CMake adds. ")
   string(APPEND script "Generated; do not edit.\nexec")
