@@ -141,6 +141,7 @@ def _add_cmake_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     cmake.add_argument("--cc", help="the C compiler cgo gets (CMake's)")
     cmake.add_argument("--toolchain", choices=PREFERENCES, default="auto")
     cmake.add_argument("--glibc", help="the glibc baseline (default with --cc: the compiler's)")
+    cmake.add_argument("--macos-sdk", type=Path, help="Apple SDK (CMAKE_OSX_SYSROOT)")
     cmake.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -516,7 +517,7 @@ def _cmd_cmake_target(args: argparse.Namespace) -> int:
         return 0
     library = cmake.plan_library(
         target=target, source=source, package_dir=args.package, env=os.environ, name=args.name,
-        cc=args.cc, toolchain=args.toolchain, glibc=args.glibc,
+        cc=args.cc, toolchain=args.toolchain, glibc=args.glibc, macos_sdk=args.macos_sdk,
     )  # fmt: skip
     print(json.dumps(library.as_json(), indent=2) if args.json else target.name)
     return 0

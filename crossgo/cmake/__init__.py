@@ -18,6 +18,7 @@ and that command calls the two functions here:
 from __future__ import annotations
 
 import re
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from typing import Final
 
 from crossgo import _run
 from crossgo.build import BuildRequest, plan
-from crossgo.errors import UsageError
+from crossgo.errors import ToolchainError, UsageError
 from crossgo.targets import GoOS, Target, get_target, single_targets
 from crossgo.toolchain import Preference
 
@@ -250,6 +251,31 @@ def _baseline(target: Target, cc: str | None, env: Mapping[str, str]) -> str | N
     return f"{found[0]}.{found[1]}" if found is not None and found > target.glibc else None
 
 
+def _refuse_cmake_compiler(
+    target: Target, cc: str | None, env: Mapping[str, str], macos_sdk: Path | None
+) -> None:
+    """What CMake's one compiler cannot do for cgo, said before anything runs."""
+    if cc is None:
+        return
+    if target.is_composite:
+        msg = (
+            f"{target.name} is built slice by slice, each with its own C compiler, and CMake "
+            "has one: use crossgo_add_library(... TOOLCHAIN zig), or build one slice per "
+            "CMake build."
+        )
+        raise UsageError(msg)
+    has_sdk = macos_sdk or env.get("SDKROOT") or env.get("CONDA_BUILD_SYSROOT")
+    if target.goos == "darwin" and sys.platform != "darwin" and not has_sdk:
+        msg = (
+            f"CMake's C compiler ({cc}) cannot link a library for {target.name} here: Go links "
+            "macOS system libraries (libresolv; CoreFoundation and Security for net and "
+            "crypto/x509), and this machine has no Apple SDK. Set CMAKE_OSX_SYSROOT (or "
+            "SDKROOT) to a MacOSX*.sdk, or use crossgo_add_library(... TOOLCHAIN zig): "
+            "crossgo's zig links against stubs it makes for those libraries."
+        )
+        raise ToolchainError(msg)
+
+
 def plan_library(
     *,
     target: Target,
@@ -260,20 +286,15 @@ def plan_library(
     cc: str | None = None,
     toolchain: Preference = "auto",
     glibc: str | None = None,
+    macos_sdk: Path | None = None,
 ) -> CMakeLibrary:
     """Plan what ``crossgo build`` will do: Go, the compiler's probe (ToolchainError, exit 3,
     for a compiler that builds for another platform) and the names of the files."""
-    if cc is not None and target.is_composite:
-        msg = (
-            f"{target.name} is built slice by slice, each with its own C compiler, and CMake "
-            "has one: use crossgo_add_library(... TOOLCHAIN zig), or build one slice per "
-            "CMake build."
-        )
-        raise UsageError(msg)
+    _refuse_cmake_compiler(target, cc, env, macos_sdk)
     glibc = glibc or _baseline(target, cc, env)
     request = BuildRequest(
         package_dir=package_dir, target=target, library_name=name, cc=cc, toolchain=toolchain,
-        glibc=glibc, import_library=True,
+        glibc=glibc, macos_sdk=macos_sdk, import_library=True,
     )  # fmt: skip
     build_plan = plan(request, env)
     spec = build_plan.spec

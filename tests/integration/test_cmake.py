@@ -35,7 +35,7 @@ from crossgo.cmake import CMAKE_DIR
 from crossgo.toolchain.zig import find_executable as find_zig
 from tests.conftest import PACKAGES, REPO, run_crossgo
 from tests.support.commands import run_or_fail
-from tests.support.emulation import AArch64Python
+from tests.support.emulation import AArch64Python, WindowsRunner
 from tests.support.python_headers import aarch64_python_headers
 
 pytestmark = pytest.mark.slow
@@ -349,6 +349,104 @@ func Twice(a C.longlong) C.longlong { return 2 * a }
 def _module_name(build: Path) -> str:
     (module,) = (path.name for path in build.glob("_core*.so"))
     return module
+
+
+# --- a C program that links the library, for three platforms ------------------------------
+
+PROGRAM = """cmake_minimum_required(VERSION 3.21)
+project(calladd LANGUAGES C)
+find_package(crossgo CONFIG REQUIRED)
+crossgo_add_library(gohash PACKAGE "{package}" {options})
+add_executable(calladd main.c)
+target_link_libraries(calladd PRIVATE gohash)
+install(TARGETS calladd DESTINATION bin)
+crossgo_install(gohash DESTINATION {libdir} LINKED_BY calladd LINKED_BY_DESTINATION bin)
+"""
+MAIN_C = """#include <stdio.h>
+#include "libgohash.h"
+int main(void) { printf("%lld\\n", Add(40, 2)); return 0; }
+"""
+ZIG_TOOLCHAIN = """set(CMAKE_SYSTEM_NAME {system})
+set(CMAKE_SYSTEM_PROCESSOR {processor})
+set(CMAKE_C_COMPILER "{zig}" cc)
+set(CMAKE_C_COMPILER_TARGET {triple})
+"""
+
+
+def _installed_program(
+    tmp_path: Path, env: Mapping[str, str], *, libdir: str, options: str = "", toolchain: str = ""
+) -> Path:
+    """Configure, build and install the program; the install prefix."""
+    source = _project(
+        tmp_path / "calladd", PROGRAM.format(package=EXAMPLE / "go", options=options, libdir=libdir)
+    )
+    (source / "main.c").write_text(MAIN_C)
+    defines = []
+    if toolchain:
+        (tmp_path / "toolchain.cmake").write_text(toolchain)
+        defines.append(f"-DCMAKE_TOOLCHAIN_FILE={tmp_path / 'toolchain.cmake'}")
+    build, prefix = tmp_path / "build", tmp_path / "prefix"
+    for argv in (None, ["--build", str(build)], ["--install", str(build), "--prefix", str(prefix)]):
+        done = configure(source, build, env, *defines) if argv is None else _cmake(argv, env, build)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return prefix
+
+
+def _zig(env: Mapping[str, str]) -> Path:
+    found = find_zig(env.get("PATH", ""))
+    assert found is not None, "zig: pip install 'crossgo[zig]'"
+    return found[0]
+
+
+def test_linux_64_program_finds_the_library_through_a_relative_runpath(
+    tmp_path: Path, cmake_env: dict[str, str]
+) -> None:
+    prefix = _installed_program(tmp_path, cmake_env, libdir="lib")
+    assert read_binary(prefix / "bin" / "calladd").rpaths == ("$ORIGIN/../lib",)
+    done = subprocess.run(
+        [str(prefix / "bin" / "calladd")], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout) == (0, "42\n"), done.stderr
+
+
+def test_win_64_program_links_the_import_library_and_runs_under_wine(
+    tmp_path: Path, cmake_env: dict[str, str], windows_runner: WindowsRunner
+) -> None:
+    toolchain = ZIG_TOOLCHAIN.format(
+        system="Windows", processor="AMD64", zig=_zig(cmake_env), triple="x86_64-windows-gnu"
+    )
+    prefix = _installed_program(tmp_path, cmake_env, libdir="bin", toolchain=toolchain)
+    assert sorted(p.name for p in (prefix / "bin").iterdir()) == ["calladd.exe", "libgohash.dll"]
+    import_library = tmp_path / "build" / "crossgo" / "gohash" / "lib" / "libgohash.lib"
+    assert import_library.is_file()  # what the link step used: IMPORTED_IMPLIB
+    assert "libgohash.dll" in read_binary(prefix / "bin" / "calladd.exe").needed
+    done = windows_runner.run(prefix / "bin" / "calladd.exe")
+    assert (done.returncode, done.stdout.strip()) == (0, "42"), done.stderr
+
+
+def test_osx_arm64_program_with_crossgos_zig_gets_a_loader_path_rpath(
+    tmp_path: Path, cmake_env: dict[str, str]
+) -> None:
+    # No Apple SDK here: CMake's zig builds the C part, crossgo's zig (with its link stubs
+    # for Go's system libraries) the Go part.
+    toolchain = ZIG_TOOLCHAIN.format(
+        system="Darwin", processor="arm64", zig=_zig(cmake_env), triple="aarch64-macos.13.0"
+    )
+    # CMake rewrites Mach-O rpaths at install time with install_name_tool: llvm's here.
+    found = shutil.which("llvm-install-name-tool") or next(
+        iter(sorted(Path("/usr/lib").glob("llvm-*/bin/llvm-install-name-tool"))), None
+    )
+    assert found is not None, "llvm-install-name-tool: apt-get install llvm"
+    toolchain += f'set(CMAKE_INSTALL_NAME_TOOL "{found}")\n'
+    prefix = _installed_program(
+        tmp_path, cmake_env, libdir="lib", options="TOOLCHAIN zig", toolchain=toolchain
+    )
+    program = read_binary(prefix / "bin" / "calladd")
+    library = read_binary(prefix / "lib" / "libgohash.dylib")
+    assert (program.format, program.machine, library.machine) == ("macho", "aarch64", "aarch64")
+    assert "@rpath/libgohash.dylib" in program.needed
+    assert program.rpaths == ("@loader_path/../lib",)
+    assert library.soname == "@rpath/libgohash.dylib"
 
 
 # --- bad input ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 import crossgo
 from crossgo import cli
 from crossgo.cmake import CMAKE_DIR, CMakeState, parse_glibc_macros, plan_library, target_for
-from crossgo.errors import UsageError
+from crossgo.errors import ToolchainError, UsageError
 from crossgo.targets import get_target
 
 
@@ -125,6 +126,17 @@ def test_universal2_with_one_compiler_is_refused_before_anything_runs(tmp_path: 
             env={},
             cc="/usr/bin/clang",
         )
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="a Mac's own compiler has its SDK")
+def test_cmakes_compiler_for_macos_without_an_sdk_is_refused_with_the_way_out(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ToolchainError, match=r"no Apple SDK.*CMAKE_OSX_SYSROOT.*TOOLCHAIN zig"):
+        plan_library(
+            target=get_target("osx-arm64"), source="test", package_dir=tmp_path, env={},
+            cc="/usr/bin/clang",
+        )  # fmt: skip
 
 
 def test_the_package_files_and_their_version() -> None:
