@@ -104,9 +104,12 @@ function(_crossgo_cc_arguments out_var)
   set(${out_var} "${args}" PARENT_SCOPE)
 endfunction()
 
-# CMake's C compiler as one executable: cgo's CC holds no arguments, so when CMake adds some
-# (zig's `cc`, --target=, --sysroot=) a wrapper script in the build tree carries them.
-function(_crossgo_cmake_cc name dir out_var)
+# CMake's C compiler as cgo's CC: a wrapper script in the build tree, because cgo's CC is one
+# executable and CMake may add arguments (zig's `cc`, --target=, --sysroot=), and because some
+# compilers write into the current directory, which for cgo is the Go package: zig compiles
+# for `-###` and leaves `-.o` for `-o /dev/null` (Go's compiler probes). Those run in a
+# scratch directory instead, as in crossgo's own zig wrapper.
+function(_crossgo_cmake_cc name dir out_var shown_var)
   get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
   if(NOT "C" IN_LIST languages)
     _crossgo_fail(${name} "TOOLCHAIN cmake uses CMake's C compiler, and this project has \
@@ -117,23 +120,42 @@ none: enable C (project(... LANGUAGES C)), or use TOOLCHAIN auto.")
 ${CMAKE_C_COMPILER_ID} (${CMAKE_C_COMPILER}): use TOOLCHAIN auto (zig).")
   endif()
   _crossgo_cc_arguments(args)
-  if(NOT args)
+  list(JOIN CMAKE_C_COMPILER " " shown)
+  if(args)
+    list(JOIN args " " joined)
+    string(APPEND shown " ${joined}")
+  endif()
+  set(${shown_var} "${shown}" PARENT_SCOPE)
+  if(CMAKE_HOST_WIN32)
+    if(args)
+      _crossgo_fail(${name} "CMake calls its C compiler with arguments (${joined}), and \
+cgo's CC cannot hold them on a Windows host: use a compiler that needs none, or TOOLCHAIN \
+auto.")
+    endif()
     set(${out_var} "${CMAKE_C_COMPILER}" PARENT_SCOPE)
     return()
   endif()
-  if(CMAKE_HOST_WIN32)
-    list(JOIN args " " shown)
-    _crossgo_fail(${name} "CMake calls its C compiler with arguments (${shown}), and cgo's \
-CC cannot hold them on a Windows host: use a compiler that needs none, or TOOLCHAIN auto.")
-  endif()
-  set(script "#!/bin/sh\n# crossgo: CMake's C compiler, with the arguments CMake adds. ")
-  string(APPEND script "Generated; do not edit.\nexec")
+  set(command "")
   foreach(word IN LISTS CMAKE_C_COMPILER args)
     string(REPLACE "'" "'\\''" word "${word}")
-    string(APPEND script " '${word}'")
+    string(APPEND command " '${word}'")
   endforeach()
-  string(APPEND script " \"$@\"\n")
-  file(WRITE "${dir}/cc.new" "${script}")
+  file(WRITE "${dir}/cc.new" "#!/bin/sh
+# crossgo: CMake's C compiler for cgo, with the arguments CMake adds. Generated; do not edit.
+scratch= previous=
+for arg do
+  if [ \"$arg\" = \"-###\" ] || { [ \"$previous\" = -o ] && [ \"$arg\" = /dev/null ]; }; then
+    scratch=$(mktemp -d \"\${TMPDIR:-/tmp}/crossgo-cc.XXXXXX\") || exit 1
+    break
+  fi
+  previous=$arg
+done
+[ -z \"$scratch\" ] && exec${command} \"$@\"
+(cd \"$scratch\" &&${command} \"$@\")
+status=$?
+rm -rf \"$scratch\"
+exit $status
+")
   # Only a changed script gets a new mtime: crossgo caches its compiler probe by it.
   file(COPY_FILE "${dir}/cc.new" "${dir}/cc" ONLY_IF_DIFFERENT)
   file(REMOVE "${dir}/cc.new")
@@ -187,7 +209,7 @@ endfunction()
 # Ask crossgo, at configure time, what CMake's variables mean and what the build will be: it
 # maps them to a target, checks Go and the compiler (exit 3 for one that builds for another
 # platform) and names the files. Sets crossgo_<key> in the caller for each key of its JSON.
-function(_crossgo_plan name package toolchain_args)
+function(_crossgo_plan name package toolchain_args note)
   get_property(crossgo GLOBAL PROPERTY CROSSGO_EXECUTABLE)
   string(REPLACE ";" "," archs "${CMAKE_OSX_ARCHITECTURES}")
   execute_process(
@@ -197,7 +219,7 @@ function(_crossgo_plan name package toolchain_args)
     RESULT_VARIABLE status OUTPUT_VARIABLE json ERROR_VARIABLE error)
   if(NOT status EQUAL 0)
     string(STRIP "${error}" error)
-    _crossgo_fail(${name} "crossgo cmake-target exited with ${status}:\n${error}")
+    _crossgo_fail(${name} "crossgo cmake-target exited with ${status}:\n${error}${note}")
   endif()
   foreach(key target goos source name library header import_library cc toolchain glibc go_version)
     string(JSON value ERROR_VARIABLE missing GET "${json}" "${key}")
@@ -231,7 +253,7 @@ function(crossgo_add_library name)
     _crossgo_default_toolchain(toolchain)
   endif()
   if(toolchain STREQUAL "cmake")
-    _crossgo_cmake_cc(${name} "${dir}" cc)
+    _crossgo_cmake_cc(${name} "${dir}" cc compiler)
     set(toolchain_args "--cc=${cc}")
   elseif(toolchain MATCHES "^(auto|zig|conda|system)$")
     set(toolchain_args "--toolchain=${toolchain}")
@@ -251,7 +273,11 @@ function(crossgo_add_library name)
       list(APPEND plan_args "--glibc=${CROSSGO_GLIBC}")
     endif()
   endforeach()
-  _crossgo_plan(${name} "${package}" "${plan_args}")
+  set(note "")
+  if(toolchain STREQUAL "cmake" AND NOT cc STREQUAL CMAKE_C_COMPILER)
+    set(note "\n(${cc} is cgo's CC: CMake's C compiler, ${compiler}, through a wrapper)")
+  endif()
+  _crossgo_plan(${name} "${package}" "${plan_args}" "${note}")
 
   set(library "${dir}/lib/${crossgo_library}")
   set(staged_header "${dir}/stage/${crossgo_header}")
@@ -325,9 +351,8 @@ function(crossgo_add_library name)
   endif()
   add_dependencies(${name} crossgo_${name})
 
-  set(compiler "crossgo's ${crossgo_toolchain}")
-  if(crossgo_cc)
-    set(compiler "${crossgo_cc}")
+  if(NOT toolchain STREQUAL "cmake")
+    set(compiler "crossgo's ${crossgo_toolchain}")
   endif()
   set(baseline "")
   if(crossgo_glibc)

@@ -202,9 +202,9 @@ def test_pip_wheel_for_linux_aarch64_with_a_toolchain_file(
     assert "crossgo: gohash: libgohash.so for linux-aarch64" in configured
     assert library.glibc_max is not None
     if compiler == "zig":
-        # CMake's zig with CMake's --target: one wrapper hands both to cgo.
+        # CMake's zig with CMake's --target, both handed to cgo.
         assert "CMAKE_C_COMPILER_TARGET=aarch64-linux-gnu.2.17" in configured
-        assert re.search(r"C compiler \S+/crossgo/gohash/cc\b", configured)
+        assert re.search(r"C compiler \S+/zig cc --target=aarch64-linux-gnu\.2\.17 ", configured)
         assert library.glibc_max <= (2, 17)
     else:
         # Debian's cross gcc links against glibc 2.36: the baseline follows the compiler.
@@ -377,8 +377,9 @@ def _installed_program(
     tmp_path: Path, env: Mapping[str, str], *, libdir: str, options: str = "", toolchain: str = ""
 ) -> Path:
     """Configure, build and install the program; the install prefix."""
+    package = _copy(EXAMPLE / "go", tmp_path / "go")
     source = _project(
-        tmp_path / "calladd", PROGRAM.format(package=EXAMPLE / "go", options=options, libdir=libdir)
+        tmp_path / "calladd", PROGRAM.format(package=package, options=options, libdir=libdir)
     )
     (source / "main.c").write_text(MAIN_C)
     defines = []
@@ -422,6 +423,15 @@ def test_win_64_program_links_the_import_library_and_runs_under_wine(
     assert "libgohash.dll" in read_binary(prefix / "bin" / "calladd.exe").needed
     done = windows_runner.run(prefix / "bin" / "calladd.exe")
     assert (done.returncode, done.stdout.strip()) == (0, "42"), done.stderr
+
+    # cgo's CC is a wrapper around CMake's `zig cc --target=...`. zig writes ./-.o for
+    # `-o /dev/null` (one of Go's compiler probes, run in the Go package): not through it.
+    wrapper = tmp_path / "build" / "crossgo" / "gohash" / "cc"
+    probe = [str(wrapper), "-c", "-x", "c", "-", "-o", "/dev/null"]
+    checked = subprocess.run(probe, input="int x;\n", cwd=tmp_path / "go", env=cmake_env,
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    assert sorted(p.name for p in (tmp_path / "go").iterdir()) == ["go.mod", "main.go"]
 
 
 def test_osx_arm64_program_with_crossgos_zig_gets_a_loader_path_rpath(
@@ -523,9 +533,11 @@ def test_a_compiler_for_another_platform_is_refused_as_crossgo_build_refuses_it(
     message = _flat(done.stderr)
     assert done.returncode != 0
     assert "crossgo_add_library(gohash): crossgo cmake-target exited with 3" in message
-    refusal = re.search(r"The C compiler \S+ \(.*?\) builds x86_64 elf .*? --cc\.", message)
+    refusal = re.search(
+        r"builds x86_64 elf code, but linux-aarch64 needs aarch64 elf\..*? --cc\.", message
+    )
     assert refusal is not None, message
-    assert "linux-aarch64 needs aarch64 elf" in refusal[0]
+    assert f"is cgo's CC: CMake's C compiler, {gcc}, through a wrapper" in message
 
     built = run_crossgo(
         "build", "--target", "linux-aarch64", "--cc", gcc,
