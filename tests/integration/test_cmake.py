@@ -211,12 +211,31 @@ def test_pip_wheel_for_linux_aarch64_with_a_toolchain_file(
         assert "C compiler /usr/bin/aarch64-linux-gnu-gcc, glibc 2.36" in configured
         assert (2, 17) < library.glibc_max <= (2, 36)
 
+    # What `auditwheel repair` would tag it (the linux_aarch64 tag is scikit-build-core's).
+    policy = _auditwheel_policy(wheel)
+    assert policy.startswith("manylinux_2_") and policy.endswith("_aarch64")
+    if compiler == "zig":
+        assert policy == "manylinux_2_17_aarch64"
+    else:
+        assert 17 < int(policy.split("_")[2]) <= 36
+
     code = f"import sys; sys.path.insert(0, {str(site)!r})\n{USE_EXTENSION}"
     done = aarch64_python.run(code)
     assert done.returncode == 0, done.stderr
     used = json.loads(done.stdout)
     assert (used["add"], used["sha"], used["machine"]) == (42, HELLO_SHA, "aarch64")
     assert used["go"].startswith("go1.")
+
+
+def _auditwheel_policy(wheel: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "auditwheel", "show", str(wheel)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = re.search(r'consistent with the following platform tag: "(\w+)"', _flat(done.stdout))
+    assert found is not None, done.stdout
+    return found[1]
 
 
 def _tag(text: str) -> object:
