@@ -393,23 +393,30 @@ set(CMAKE_C_COMPILER_TARGET {triple})
 
 
 def _installed_program(
-    tmp_path: Path, env: Mapping[str, str], *, libdir: str, options: str = "", toolchain: str = ""
-) -> Path:
-    """Configure, build and install the program; the install prefix."""
+    tmp_path: Path,
+    env: Mapping[str, str],
+    *,
+    libdir: str,
+    options: str = "",
+    toolchain: str = "",
+    defines: Sequence[str] = (),
+) -> tuple[Path, str]:
+    """Configure, build and install the program: the install prefix and CMake's output."""
     package = _copy(EXAMPLE / "go", tmp_path / "go")
     source = _project(
         tmp_path / "calladd", PROGRAM.format(package=package, options=options, libdir=libdir)
     )
     (source / "main.c").write_text(MAIN_C)
-    defines = []
     if toolchain:
         (tmp_path / "toolchain.cmake").write_text(toolchain)
-        defines.append(f"-DCMAKE_TOOLCHAIN_FILE={tmp_path / 'toolchain.cmake'}")
+        defines = [*defines, f"-DCMAKE_TOOLCHAIN_FILE={tmp_path / 'toolchain.cmake'}"]
     build, prefix = tmp_path / "build", tmp_path / "prefix"
+    output = ""
     for argv in (None, ["--build", str(build)], ["--install", str(build), "--prefix", str(prefix)]):
         done = configure(source, build, env, *defines) if argv is None else _cmake(argv, env, build)
         assert done.returncode == 0, done.stdout + done.stderr
-    return prefix
+        output += done.stdout
+    return prefix, output
 
 
 def _zig(env: Mapping[str, str]) -> Path:
@@ -421,7 +428,12 @@ def _zig(env: Mapping[str, str]) -> Path:
 def test_linux_64_program_finds_the_library_through_a_relative_runpath(
     tmp_path: Path, cmake_env: dict[str, str]
 ) -> None:
-    prefix = _installed_program(tmp_path, cmake_env, libdir="lib")
+    # CROSSGO_GLIBC names the baseline, instead of the host gcc's own (2.36).
+    prefix, output = _installed_program(
+        tmp_path, cmake_env, libdir="lib", defines=["-DCROSSGO_GLIBC=2.38"]
+    )
+    assert "C compiler /usr/bin/cc, glibc 2.38" in _flat(output)
+    assert "(linux-64, manylinux_2_38_x86_64," in output  # crossgo build, with --glibc 2.38
     assert read_binary(prefix / "bin" / "calladd").rpaths == ("$ORIGIN/../lib",)
     done = subprocess.run(
         [str(prefix / "bin" / "calladd")], capture_output=True, text=True, check=False
@@ -435,7 +447,7 @@ def test_win_64_program_links_the_import_library_and_runs_under_wine(
     toolchain = ZIG_TOOLCHAIN.format(
         system="Windows", processor="AMD64", zig=_zig(cmake_env), triple="x86_64-windows-gnu"
     )
-    prefix = _installed_program(tmp_path, cmake_env, libdir="bin", toolchain=toolchain)
+    prefix, _ = _installed_program(tmp_path, cmake_env, libdir="bin", toolchain=toolchain)
     assert sorted(p.name for p in (prefix / "bin").iterdir()) == ["calladd.exe", "libgohash.dll"]
     import_library = tmp_path / "build" / "crossgo" / "gohash" / "lib" / "libgohash.lib"
     assert import_library.is_file()  # what the link step used: IMPORTED_IMPLIB
@@ -467,7 +479,7 @@ def test_osx_arm64_program_with_crossgos_zig_gets_a_loader_path_rpath(
     )
     assert found is not None, "llvm-install-name-tool: apt-get install llvm"
     toolchain += f'set(CMAKE_INSTALL_NAME_TOOL "{found}")\n'
-    prefix = _installed_program(
+    prefix, _ = _installed_program(
         tmp_path, cmake_env, libdir="lib", options="TOOLCHAIN zig", toolchain=toolchain
     )
     program = read_binary(prefix / "bin" / "calladd")
