@@ -21,6 +21,7 @@ set(CROSSGO_GLIBC "" CACHE STRING
 # pip's build environment or a --user install keeps its scripts two or three levels above
 # site-packages, where crossgo/cmake/ lives; PATH comes after those.
 function(_crossgo_find_executable)
+  set_property(GLOBAL PROPERTY CROSSGO_EXECUTABLE "")
   if(CROSSGO_EXECUTABLE)
     set(candidates "${CROSSGO_EXECUTABLE}")
   else()
@@ -29,31 +30,29 @@ function(_crossgo_find_executable)
     find_program(found NAMES crossgo NO_CACHE NO_CMAKE_FIND_ROOT_PATH
                  HINTS "${site}/../../../bin" "${site}/../../Scripts" "${site}/../bin")
     if(NOT found)
-      set(_crossgo_not_found
-          "the crossgo command is not on PATH: install crossgo (pip install crossgo), or set "
-          "CROSSGO_EXECUTABLE" PARENT_SCOPE)
+      set(_crossgo_not_found "the crossgo command is not on PATH: install crossgo \
+(pip install crossgo), or set CROSSGO_EXECUTABLE" PARENT_SCOPE)
       return()
     endif()
     set(candidates "${found}")
   endif()
+  list(JOIN candidates " " shown)
   execute_process(COMMAND ${candidates} --cmake-dir
                   RESULT_VARIABLE status OUTPUT_VARIABLE dir ERROR_VARIABLE error
                   OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(NOT status EQUAL 0)
-    set(_crossgo_not_found "`${candidates} --cmake-dir` failed (${status}): ${error}" PARENT_SCOPE)
+    set(_crossgo_not_found "`${shown} --cmake-dir` failed (${status}): ${error}" PARENT_SCOPE)
     return()
   endif()
   file(REAL_PATH "${dir}" theirs)
   file(REAL_PATH "${CMAKE_CURRENT_FUNCTION_LIST_DIR}" ours)
   if(NOT theirs STREQUAL ours)
-    set(_crossgo_not_found
-        "the crossgo command ${candidates} belongs to another crossgo installation (its CMake "
-        "package is ${theirs}, this one is ${ours}): set CROSSGO_EXECUTABLE to the crossgo "
-        "command beside this package" PARENT_SCOPE)
+    set(_crossgo_not_found "the crossgo command ${shown} belongs to another crossgo \
+installation (its CMake package is ${theirs}, this one is ${ours}): set CROSSGO_EXECUTABLE \
+to the crossgo command beside this package" PARENT_SCOPE)
     return()
   endif()
   set_property(GLOBAL PROPERTY CROSSGO_EXECUTABLE "${candidates}")
-  set(CROSSGO_EXECUTABLE "${candidates}" PARENT_SCOPE)
 endfunction()
 
 # One quoted message: semicolons in crossgo's own words stay (ARGN would split them).

@@ -522,6 +522,25 @@ def test_find_package_checks_crossgos_version(tmp_path: Path, cmake_env: dict[st
     assert f"{CMAKE_DIR / 'crossgoConfig.cmake'}, version: 0.1.0" in _flat(done.stderr)
 
 
+def test_find_package_refuses_another_installations_crossgo(
+    tmp_path: Path, cmake_env: dict[str, str]
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    impostor = f"{sys.executable};-c;print({str(elsewhere)!r})"  # its --cmake-dir
+    text = NO_COMPILER_PROJECT.format(version="0.1", required="REQUIRED", package=EXAMPLE / "go")
+    done = configure(
+        _project(tmp_path / "p", text),
+        tmp_path / "b",
+        cmake_env,
+        f"-DCROSSGO_EXECUTABLE={impostor}",
+    )
+    message = _flat(done.stderr)
+    assert done.returncode != 0
+    assert "belongs to another crossgo installation" in message
+    assert f"its CMake package is {elsewhere}, this one is {CMAKE_DIR}" in message
+
+
 @pytest.mark.parametrize(
     ("system", "processor", "why"),
     [
