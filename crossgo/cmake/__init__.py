@@ -150,10 +150,10 @@ def _from_compiler_target(state: CMakeState) -> tuple[GoOS, str] | None:
         raise _mapping_error(state, "crossgo refuses musl (see `crossgo targets`).")
     cpu, *words = triple.split("-")
     goos = next((g for word, g in _TRIPLE_SYSTEMS if any(w.startswith(word) for w in words)), None)
-    if any(w.startswith(_OTHER_SYSTEMS) for w in words):
-        raise _mapping_error(state, f"crossgo has no target for {triple}.")
-    if goos is None or cpu not in _MACHINES:
+    if goos is None:
         raise _mapping_error(state, f"crossgo cannot read the compiler target {triple!r}.")
+    if cpu not in _MACHINES or any(w.startswith(_OTHER_SYSTEMS) for w in words):
+        raise _mapping_error(state, f"crossgo has no target for {triple}.")
     return goos, _MACHINES[cpu]
 
 

@@ -71,6 +71,7 @@ def test_cmake_state_maps_to_a_target(
         ("Linux", "", "", "sparc64-sun-solaris", "cannot read the compiler target"),
         ("Linux", "aarch64", "", "aarch64-linux-android", "no target for aarch64-linux-android"),
         ("", "", "", "arm64-apple-ios14", "no target for arm64-apple-ios14"),
+        ("Windows", "", "", "i686-w64-mingw32", "no target for i686-w64-mingw32"),
         ("iOS", "arm64", "", "", "not iOS"),
         ("", "", "", "", "CMAKE_SYSTEM_NAME is unset"),
     ],
