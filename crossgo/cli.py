@@ -22,7 +22,7 @@ from crossgo.cache import CacheDir, default_cache_root
 from crossgo.errors import CrossgoError, PackageError, ToolchainError, UsageError
 from crossgo.golang import find_go, scan_package
 from crossgo.shells import FORMATS, render
-from crossgo.targets import all_targets
+from crossgo.targets import all_targets, get_target
 from crossgo.toolchain import PREFERENCES
 
 __all__ = ["main"]
@@ -65,12 +65,24 @@ def _add_build_options(parser: argparse.ArgumentParser, *, package_help: str) ->
     parser.add_argument("--ldflags", default="", help="extra CGO_LDFLAGS")
 
 
+class _PrintCMakeDir(argparse.Action):
+    """``--cmake-dir``: print where crossgo's CMake package is, then exit (like --version)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(Path(__file__).resolve().parent / "cmake")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crossgo",
         description=("Cross-compile Go c-shared libraries for Python wheels and conda packages."),
     )
     parser.add_argument("--version", action="version", version=f"crossgo {__version__}")
+    parser.add_argument(
+        "--cmake-dir", nargs=0, action=_PrintCMakeDir,
+        help="print the directory of crossgo's CMake package (for find_package(crossgo)) and exit",
+    )  # fmt: skip
     parser.add_argument("-v", "--verbose", action="store_true", help="log every command run")
     parser.add_argument("--debug-traceback", action="store_true", help="show tracebacks")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -110,7 +122,31 @@ def _parser() -> argparse.ArgumentParser:
     _add_conda_command(commands)
     _add_ci_commands(commands)
     _add_doctor_and_clean_commands(commands)
+    _add_cmake_command(commands)
     return parser
+
+
+def _add_cmake_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmake = commands.add_parser(
+        "cmake-target",
+        help="the target CMake's variables name; with a package, check the build "
+        "crossgo_add_library() will run (used by crossgo's CMake package)",
+    )
+    for option, variable in (
+        ("system-name", "CMAKE_SYSTEM_NAME"),
+        ("system-processor", "CMAKE_SYSTEM_PROCESSOR"),
+        ("osx-architectures", "CMAKE_OSX_ARCHITECTURES"),
+        ("compiler-target", "CMAKE_C_COMPILER_TARGET"),
+    ):
+        cmake.add_argument(f"--{option}", default="", metavar="VALUE", help=f"{variable}'s value")
+    cmake.add_argument("--target", "-t", help="a crossgo target, instead of CMake's variables")
+    cmake.add_argument("--package", type=Path, help="the Go main package to plan a build of")
+    cmake.add_argument("--name", help="library name: lib<name>.so (default: from the module)")
+    cmake.add_argument("--cc", help="the C compiler cgo gets (CMake's)")
+    cmake.add_argument("--toolchain", choices=PREFERENCES, default="auto")
+    cmake.add_argument("--glibc", help="the glibc baseline (default with --cc: the compiler's)")
+    cmake.add_argument("--macos-sdk", type=Path, help="Apple SDK (CMAKE_OSX_SYSROOT)")
+    cmake.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
 def _add_doctor_and_clean_commands(
@@ -507,6 +543,30 @@ def _cmd_generate_ci(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cmake_target(args: argparse.Namespace) -> int:
+    from crossgo import cmake  # noqa: PLC0415 (keeps the other commands' start-up light)
+
+    if args.target:
+        target, source = get_target(args.target), "TARGET"
+    else:
+        state = cmake.CMakeState.parse(
+            system_name=args.system_name,
+            system_processor=args.system_processor,
+            osx_architectures=args.osx_architectures,
+            compiler_target=args.compiler_target,
+        )
+        target, source = cmake.target_for(state)
+    if args.package is None:
+        print(json.dumps({"target": target.name, "source": source}) if args.json else target.name)
+        return 0
+    library = cmake.plan_library(
+        target=target, source=source, package_dir=args.package, env=os.environ, name=args.name,
+        cc=args.cc, toolchain=args.toolchain, glibc=args.glibc, macos_sdk=args.macos_sdk,
+    )  # fmt: skip
+    print(json.dumps(library.as_json(), indent=2) if args.json else target.name)
+    return 0
+
+
 _COMMANDS = {
     "targets": _cmd_targets,
     "env": _cmd_env,
@@ -518,6 +578,7 @@ _COMMANDS = {
     "cibuildwheel": _cmd_cibuildwheel,
     "generate-ci": _cmd_generate_ci,
     "bindings": _cmd_bindings,
+    "cmake-target": _cmd_cmake_target,
 }
 
 

@@ -1,0 +1,42 @@
+# The version of crossgo's CMake package, for find_package(crossgo <version>).
+# It is crossgo's own version (tests/unit/test_cmake.py keeps the two equal). Before 1.0 a
+# minor release may change the functions, so 0.1 accepts 0.1.x only; from 1.0 on, the same
+# major version.
+set(PACKAGE_VERSION "0.1.0")
+
+string(REGEX MATCH "^[0-9]+\\.[0-9]+" _crossgo_series "${PACKAGE_VERSION}")
+string(REGEX MATCH "^[0-9]+" _crossgo_major "${PACKAGE_VERSION}")
+
+if(PACKAGE_FIND_VERSION_RANGE)
+  set(PACKAGE_VERSION_COMPATIBLE TRUE)
+  if(PACKAGE_VERSION VERSION_LESS PACKAGE_FIND_VERSION_MIN)
+    set(PACKAGE_VERSION_COMPATIBLE FALSE)
+  elseif(PACKAGE_FIND_VERSION_RANGE_MAX STREQUAL "INCLUDE"
+         AND PACKAGE_VERSION VERSION_GREATER PACKAGE_FIND_VERSION_MAX)
+    set(PACKAGE_VERSION_COMPATIBLE FALSE)
+  elseif(PACKAGE_FIND_VERSION_RANGE_MAX STREQUAL "EXCLUDE"
+         AND PACKAGE_VERSION VERSION_GREATER_EQUAL PACKAGE_FIND_VERSION_MAX)
+    set(PACKAGE_VERSION_COMPATIBLE FALSE)
+  endif()
+elseif(NOT DEFINED PACKAGE_FIND_VERSION OR PACKAGE_FIND_VERSION STREQUAL "")
+  set(PACKAGE_VERSION_COMPATIBLE TRUE)
+elseif(PACKAGE_VERSION VERSION_LESS PACKAGE_FIND_VERSION)
+  set(PACKAGE_VERSION_COMPATIBLE FALSE)
+elseif(_crossgo_major EQUAL 0)
+  if("${PACKAGE_FIND_VERSION_MAJOR}.${PACKAGE_FIND_VERSION_MINOR}" STREQUAL _crossgo_series)
+    set(PACKAGE_VERSION_COMPATIBLE TRUE)
+  else()
+    set(PACKAGE_VERSION_COMPATIBLE FALSE)
+  endif()
+elseif(PACKAGE_FIND_VERSION_MAJOR EQUAL _crossgo_major)
+  set(PACKAGE_VERSION_COMPATIBLE TRUE)
+else()
+  set(PACKAGE_VERSION_COMPATIBLE FALSE)
+endif()
+
+if(PACKAGE_FIND_VERSION STREQUAL PACKAGE_VERSION)
+  set(PACKAGE_VERSION_EXACT TRUE)
+endif()
+
+unset(_crossgo_series)
+unset(_crossgo_major)

@@ -1,0 +1,3 @@
+module example.com/gohash
+
+go 1.22
