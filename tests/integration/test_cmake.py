@@ -185,8 +185,10 @@ def test_pip_wheel_for_linux_aarch64_with_a_toolchain_file(
     aarch64_env: dict[str, str],
     aarch64_python: AArch64Python,
 ) -> None:
-    if sys.version_info[:2] != (3, 11):
-        pytest.skip("the wheel is for the Python running pip; the emulated one is Debian's 3.11")
+    assert sys.version_info[:2] == (3, 11), (
+        "the extension is for the Python running pip, and the emulated one is Debian's 3.11: "
+        "run the tests with CPython 3.11 (CI does)"
+    )
     project = _copy(EXAMPLE, tmp_path / "cmake-gohash")
     suffix = ".cpython-311-aarch64-linux-gnu.so"
     wheel, log = pip_wheel(
