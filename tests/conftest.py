@@ -17,6 +17,7 @@ import pytest
 
 import crossgo
 from tests.support import emulation
+from tests.support.commands import run_or_fail
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_GO = REPO / "examples" / "gohash" / "go"
@@ -93,6 +94,18 @@ def build_in(tmp_path: Path, crossgo_cache: Path, base_env: dict[str, str]) -> I
         return crossgo.build(request, env=base_env if env is None else env)
 
     yield run
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """crossgo's own wheel, built once from this checkout, for `pip install --find-links` of
+    projects whose build requirement is `crossgo`."""
+    house = tmp_path_factory.mktemp("wheelhouse")
+    run_or_fail(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(REPO), "-w", str(house)],
+        cwd=house,
+    )
+    return house
 
 
 @pytest.fixture

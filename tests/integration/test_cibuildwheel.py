@@ -35,8 +35,9 @@ def image(test_cache: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def wheels(test_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return cibw_lab.wheel_directory(test_cache, REPO, tmp_path_factory.mktemp("cibw") / "wheels")
+def wheels(test_cache: Path, wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    into = tmp_path_factory.mktemp("cibw") / "wheels"
+    return cibw_lab.wheel_directory(test_cache, wheelhouse, into)
 
 
 def prepared(source: Path, root: Path, wheels: Path) -> Path:
@@ -53,33 +54,41 @@ def library_members(wheel: Path) -> list[str]:
         return [name for name in archive.namelist() if name.endswith(".so")]
 
 
-def test_gohash_builds_once_for_two_identifiers(image: str, wheels: Path, tmp_path: Path) -> None:
-    project = prepared(REPO / "examples" / "gohash", tmp_path, wheels)
+def two_identifiers(project: Path, tmp_path: Path, image: str, test_command: str) -> cibw_lab.Run:
+    """cibuildwheel for cp311 and cp312 (the documented table builds cp312-* only: two
+    identifiers show the reuse) with a project-specific test command; one wheel comes out."""
     run = cibw_lab.cibuildwheel(
         project,
         tmp_path / "wheelhouse",
         image_tag=image,
         wheels_in_project="_wheels",
-        # The documented table builds cp312-*; two identifiers show the reuse.
         extra={
             "CIBW_BUILD": "cp311-manylinux_x86_64 cp312-manylinux_x86_64",
-            "CIBW_TEST_COMMAND": (
-                'python -c "import gohash; assert gohash.add(40, 2) == 42; '
-                "print('go says', gohash.sha256_hex(b'abc'))\""
-            ),
+            "CIBW_TEST_COMMAND": test_command,
         },
     )
     (wheel,) = run.wheels
     # auditwheel repair may add the older policies the library also meets (it needs 2.34).
-    assert wheel.name.startswith("gohash-0.1.0-py3-none-manylinux_2_")
+    assert "-py3-none-manylinux_2_" in wheel.name
     assert wheel.name.endswith(f"{cibw_lab.POLICY}.whl")
-    assert library_members(wheel) == ["gohash/libgohash.so"]
+    assert "auditwheel repair" in run.output
+    assert "Found previously built wheel" in run.output  # cp312 reuses cp311's wheel
+    return run
+
+
+def test_gohash_builds_once_for_two_identifiers(image: str, wheels: Path, tmp_path: Path) -> None:
+    project = prepared(REPO / "examples" / "gohash", tmp_path, wheels)
+    command = (
+        'python -c "import gohash; assert gohash.add(40, 2) == 42; '
+        "print('go says', gohash.sha256_hex(b'abc'))\""
+    )
+    run = two_identifiers(project, tmp_path, image, command)
+    assert run.wheels[0].name.startswith("gohash-0.1.0-")
+    assert library_members(run.wheels[0]) == ["gohash/libgohash.so"]
     assert (
         "crossgo: cp311-manylinux_x86_64 builds linux-64 "
         f"(AUDITWHEEL_PLAT={cibw_lab.POLICY})" in run.output
     )  # the before-build hook
-    assert "auditwheel repair" in run.output
-    assert "Found previously built wheel" in run.output  # cp312 reuses cp311's wheel
     sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert run.output.count(f"go says {sha}") == 2  # tested in each identifier's venv
 
@@ -88,21 +97,11 @@ def test_a_second_project_with_its_library_in_a_subpackage(
     image: str, wheels: Path, tmp_path: Path
 ) -> None:
     project = prepared(PACKAGES / "gogreet", tmp_path, wheels)
-    run = cibw_lab.cibuildwheel(
-        project,
-        tmp_path / "wheelhouse",
-        image_tag=image,
-        wheels_in_project="_wheels",
-        extra={
-            "CIBW_BUILD": "cp311-manylinux_x86_64 cp312-manylinux_x86_64",
-            "CIBW_TEST_COMMAND": (
-                "python -c \"import gogreet; n = gogreet.shout_length('héllo'); "
-                "assert n == 6, n; print('shouted', n)\""
-            ),
-        },
+    command = (
+        "python -c \"import gogreet; n = gogreet.shout_length('héllo'); "
+        "assert n == 6, n; print('shouted', n)\""
     )
-    (wheel,) = run.wheels
-    assert wheel.name.startswith("gogreet-2.0.0-py3-none-manylinux_2_")
-    assert wheel.name.endswith(f"{cibw_lab.POLICY}.whl")
-    assert library_members(wheel) == ["gogreet/_native/libgreet.so"]
+    run = two_identifiers(project, tmp_path, image, command)
+    assert run.wheels[0].name.startswith("gogreet-2.0.0-")
+    assert library_members(run.wheels[0]) == ["gogreet/_native/libgreet.so"]
     assert run.output.count("shouted 6") == 2

@@ -70,17 +70,6 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.fixture(scope="module")
-def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """crossgo's own wheel, which the projects' build-system.requires name."""
-    house = tmp_path_factory.mktemp("wheelhouse")
-    run_or_fail(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(REPO), "-w", str(house)],
-        cwd=house,
-    )
-    return house
-
-
 @pytest.fixture
 def pip_env(base_env: dict[str, str], crossgo_cache: Path) -> dict[str, str]:
     """As a user runs pip: crossgo from its wheel, not this checkout; warm caches. Go is the

@@ -26,17 +26,6 @@ pytestmark = pytest.mark.slow
 EXAMPLE = REPO / "examples" / "gohash"
 
 
-@pytest.fixture(scope="module")
-def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """crossgo's own wheel, for the build requirement `crossgo`."""
-    house = tmp_path_factory.mktemp("wheelhouse")
-    run_or_fail(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(REPO), "-w", str(house)],
-        cwd=house,
-    )
-    return house
-
-
 def _counting_go(directory: Path, base_env: Mapping[str, str]) -> tuple[Path, Path]:
     """A GOROOT whose `go` logs its arguments, one command a line, then runs the real Go
     (crossgo runs GOROOT/bin/go, so the wrapper must be there; the rest are links)."""

@@ -91,17 +91,6 @@ def wheels(
     return {result.target.name: result for result in batch.results}
 
 
-@pytest.fixture(scope="session")
-def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """crossgo's own wheel, for `pip install --find-links` of a project that requires it."""
-    house = tmp_path_factory.mktemp("wheelhouse")
-    run_or_fail(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(REPO), "-w", str(house)],
-        cwd=house,
-    )
-    return house
-
-
 def _use_gohash(python: Path, env: dict[str, str], cwd: Path) -> dict[str, object]:
     """Import the installed gohash in that interpreter and report what it computed."""
     done = subprocess.run(

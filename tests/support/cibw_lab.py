@@ -22,7 +22,6 @@ step's virtualenv.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -31,10 +30,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.support.locks import locked
 
 _LAYOUT = 1
 IMAGE = "localhost/crossgo-cibw"
@@ -94,17 +94,6 @@ def debian_mirror() -> str:
     raise LabUnavailable("no Debian mirror in /etc/apt/sources.list(.d)")
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def _image_tag() -> str:
     key = json.dumps(
         {
@@ -162,7 +151,7 @@ def image(test_cache: Path) -> str:
     """The build image's tag, made on first use (about three minutes)."""
     podman = _tool("podman", "podman")
     tag = _image_tag()
-    with _locked(test_cache / ".cibw-image.lock"):
+    with locked(test_cache / ".cibw-image.lock"):
         if subprocess.run([podman, "image", "exists", tag], check=False).returncode == 0:
             return tag
         with tempfile.TemporaryDirectory(prefix="crossgo-cibw-image-", dir=test_cache) as work:
@@ -205,13 +194,13 @@ def _download(into: Path, *requirements: str) -> None:
     )  # fmt: skip
 
 
-def wheel_directory(test_cache: Path, repo: Path, into: Path) -> Path:
-    """crossgo from ``repo`` and everything a container installs, in ``into``."""
+def wheel_directory(test_cache: Path, crossgo_wheels: Path, into: Path) -> Path:
+    """crossgo's wheel (from ``crossgo_wheels``) and everything a container installs."""
     downloads = test_cache / "cibw-downloads"
     marker = downloads / ".ready"
     constraints = _constraint_files()
     wanted = json.dumps([*CROSSGO_DEPENDENCIES, *(path.read_text() for path in constraints)])
-    with _locked(test_cache / ".cibw-downloads.lock"):
+    with locked(test_cache / ".cibw-downloads.lock"):
         if not (marker.is_file() and marker.read_text() == wanted):
             shutil.rmtree(downloads, ignore_errors=True)
             _download(downloads, *CROSSGO_DEPENDENCIES)
@@ -219,7 +208,8 @@ def wheel_directory(test_cache: Path, repo: Path, into: Path) -> Path:
                 _download(downloads, "virtualenv", "-c", str(constraint))
             marker.write_text(wanted)
     shutil.copytree(downloads, into, ignore=shutil.ignore_patterns(".ready"))
-    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(into), str(repo)])
+    for wheel in crossgo_wheels.glob("crossgo-*.whl"):
+        shutil.copy2(wheel, into)
     return into
 
 

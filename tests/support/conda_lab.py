@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -46,6 +45,7 @@ from typing import Any
 
 import crossgo
 from crossgo import macos_stubs
+from tests.support.locks import locked
 
 _LAYOUT = 3  # bump when the channel's contents change
 _DIR = "conda-channel"
@@ -522,24 +522,13 @@ def _stub_flags(cache: Path) -> str:
     return " ".join(stubs.ldflags)
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def conda_lab(test_cache: Path, zig_cache: Path, crossgo_cache: Path) -> CondaLab:
     """The lab, its channel made on first use (about a minute) and kept in ``test_cache``."""
     key = _key(zig_cache)
     final = test_cache / _DIR
     tools = _tools(test_cache / "conda-tools")
     rattler_cache = test_cache / "rattler"
-    with _locked(test_cache / f".{_DIR}.lock"):
+    with locked(test_cache / f".{_DIR}.lock"):
         marker = final / ".crossgo-ready"
         if not (marker.is_file() and marker.read_text() == key):
             work = Path(tempfile.mkdtemp(prefix=f".{_DIR}.tmp-", dir=test_cache))

@@ -22,18 +22,18 @@ message names the Debian package (or command) that fixes it;
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+from tests.support.locks import locked
 
 __all__ = [
     "AARCH64_PYTHON_PACKAGES",
@@ -154,18 +154,6 @@ def _run(
 def _read(stream: IO[bytes]) -> str:
     stream.seek(0)
     return stream.read().decode("utf-8", errors="replace")
-
-
-@contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """Exclusive inter-process lock (released by the kernel if we die)."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _remove_stale(cache_dir: Path, name: str) -> None:
@@ -330,7 +318,7 @@ def aarch64_python(cache_dir: Path) -> AArch64Python:
     cache_dir.mkdir(parents=True, exist_ok=True)
     final = cache_dir / _AARCH64_DIR
     key = _key({"layout": _LAYOUT_VERSION, "packages": list(AARCH64_PYTHON_PACKAGES)})
-    with _locked(cache_dir / f".{_AARCH64_DIR}.lock"):
+    with locked(cache_dir / f".{_AARCH64_DIR}.lock"):
         _remove_stale(cache_dir, _AARCH64_DIR)
         if _read_marker(final) == key and _check_aarch64(AArch64Python(final)) is None:
             return AArch64Python(final)
@@ -567,7 +555,7 @@ def windows_runner(cache_dir: Path) -> WindowsRunner:
     final = cache_dir / _WINE_DIR
     key = _windows_key(wine, gcc)
     runner = WindowsRunner(final, final / _HARNESS_SUBPATH, wine)
-    with _locked(cache_dir / f".{_WINE_DIR}.lock"):
+    with locked(cache_dir / f".{_WINE_DIR}.lock"):
         _remove_stale(cache_dir, _WINE_DIR)
         if _read_marker(final) == key and _check_windows(runner) is None:
             return runner

@@ -18,7 +18,6 @@ from tests.support.emulation import (
     _describe,
     _download_debs,
     _key,
-    _locked,
     _read_marker,
     _remove_stale,
     _retire,
@@ -26,6 +25,7 @@ from tests.support.emulation import (
     _which,
     _write_marker,
 )
+from tests.support.locks import locked
 
 __all__ = ["AARCH64_PYTHON_DEV_PACKAGES", "aarch64_python_headers"]
 
@@ -68,7 +68,7 @@ def aarch64_python_headers(cache_dir: Path) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     final = cache_dir / _DIR
     key = _key({"layout": _LAYOUT_VERSION, "packages": list(AARCH64_PYTHON_DEV_PACKAGES)})
-    with _locked(cache_dir / f".{_DIR}.lock"):
+    with locked(cache_dir / f".{_DIR}.lock"):
         _remove_stale(cache_dir, _DIR)
         if _read_marker(final) == key and _usable(final):
             return final
