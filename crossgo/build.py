@@ -127,9 +127,12 @@ class BuildResult:
     go_version: str
     checks: tuple[Check, ...]
     import_library: Path | None = None
+    python: PythonBuild | None = None  # an extension module: how it was built for CPython
 
     def as_json(self) -> dict[str, object]:
+        extension = {"extension_module": self.python.as_json()} if self.python else {}
         return {
+            **extension,
             "target": self.target.name,
             "library": str(self.library),
             "header": str(self.header),
@@ -504,7 +507,13 @@ def execute(build_plan: BuildPlan) -> BuildResult:
         toolchain=build_plan.toolchain,
         go_version=build_plan.go.version,
         checks=checks,
+        python=_python_of(build_plan),
     )
+
+
+def _python_of(build_plan: BuildPlan) -> PythonBuild | None:
+    """A universal2 module's first slice says how it was built (the slices agree)."""
+    return (build_plan.slices[0] if build_plan.slices else build_plan).spec.python
 
 
 def build(request: BuildRequest, env: Mapping[str, str] | None = None) -> BuildResult:
