@@ -35,7 +35,7 @@ from crossgo.wheel.files import walk
 from crossgo.wheel.project import Project, source_date_epoch
 from crossgo.wheel.tags import check_platform, glibc_of, platform_tag, wheel_tag
 
-__all__ = ["WheelResult", "build_request", "build_wheel", "extension_request"]
+__all__ = ["WheelResult", "build_request", "build_wheel", "extension_request", "plan_truthfully"]
 
 
 BUILD_RECORD = "crossgo_build.json"
@@ -251,9 +251,7 @@ def plan_extensions(
     for index, module in enumerate(project.settings.extension_modules):
         output = work / f"m{index}"
         request = extension_request(project, target, module, output=output, cache_dir=cache_dir)
-        first = plan(request, caller)
-        raised = _host_glibc(first) if project.settings.glibc is None else None
-        plans.append(plan(dataclasses.replace(request, glibc=raised), caller) if raised else first)
+        plans.append(plan_truthfully(request, caller))
     return plans
 
 
@@ -303,9 +301,16 @@ def _plan(
     caller: Mapping[str, str],
     cache_dir: Path | None,
 ) -> BuildPlan:
-    request = build_request(project, target, package, output=output, cache_dir=cache_dir)
+    return plan_truthfully(
+        build_request(project, target, package, output=output, cache_dir=cache_dir), caller
+    )
+
+
+def plan_truthfully(request: BuildRequest, caller: Mapping[str, str]) -> BuildPlan:
+    """``plan(request)``; when no glibc is asked for and this machine's own compiler builds
+    for it, with this machine's glibc as the baseline, so that the wheel tag says so."""
     first = plan(request, caller)
-    raised = _host_glibc(first) if project.settings.glibc is None else None
+    raised = _host_glibc(first) if request.glibc is None else None
     return plan(dataclasses.replace(request, glibc=raised), caller) if raised else first
 
 
