@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from crossgo.build import BuildPlan, BuildRequest, BuildResult, execute
+from crossgo.build import BuildRequest, BuildResult, execute
 from crossgo.detect import TargetChoice, choose_target
 from crossgo.errors import CrossgoError
 from crossgo.extmod.headers import python_version
@@ -199,7 +199,7 @@ def _resolve(ext: _Extension, dist: _Distribution, env: Mapping[str, str]) -> _G
 
 def _build(
     go_ext: _GoExtension, options: GoOptions, env: Mapping[str, str]
-) -> tuple[BuildPlan, BuildResult, Path]:
+) -> tuple[BuildResult, Path]:
     from crossgo.wheel.builder import plan_truthfully  # noqa: PLC0415
 
     scratch = Path(tempfile.mkdtemp(prefix="crossgo-setuptools-"))
@@ -214,87 +214,100 @@ def _build(
         extension=go_ext.module,
     )
     build_plan = plan_truthfully(request, env)
-    build_plan = dataclasses.replace(build_plan, target_source=go_ext.choice.source)
-    return build_plan, execute(build_plan), scratch
+    return execute(dataclasses.replace(build_plan, target_source=go_ext.choice.source)), scratch
 
 
-def _wheel_tags(results: Sequence[tuple[BuildPlan, BuildResult]]) -> tuple[str, str, str]:
-    """(interpreter, abi, platform): what crossgo's wheels would say for these modules."""
+def _wheel_tags(built: Sequence[tuple[BuildResult, Path]]) -> tuple[str, str, str]:
+    """(interpreter, abi, platform) for the modules built (each read where it was installed):
+    what crossgo's own wheels would say."""
     from crossgo.binary import read_slices  # noqa: PLC0415
     from crossgo.wheel.tags import check_platform, platform_tag  # noqa: PLC0415
 
-    binaries = [info for _, result in results for info in read_slices(result.library)]
-    first = results[0][1]
+    binaries = [info for _, path in built for info in read_slices(path)]
+    first = built[0][0]
     platform = platform_tag(first.target, first.go_version, binaries)
     check_platform(platform, binaries)
-    builds = [result.python for _, result in results if result.python is not None]
+    builds = [result.python for result, _ in built if result.python is not None]
     return (*python_tags(builds), platform)
 
 
 # --- the commands ----------------------------------------------------------------------
 
 
+def _go_extension(command: _Command, ext: _Extension) -> _GoExtension | None:
+    """``ext`` resolved for crossgo (once per command), None when it has no Go."""
+    cache = command.__dict__.setdefault("_crossgo_resolved", {})
+    if ext.name not in cache:
+        cache[ext.name] = _resolve(ext, command.distribution, os.environ)
+    resolved: _GoExtension | None = cache[ext.name]
+    return resolved
+
+
+def _build_go(command: _Command, ext: _Extension, go: _GoExtension, options: GoOptions) -> None:
+    """Build one Go extension into the build directory; then, when every extension is Go,
+    tell bdist_wheel the tags crossgo reads from the modules."""
+    print(f"crossgo: building {ext.name} for {go.choice.target.name} ({go.choice.source})")
+    destination = Path(command.get_ext_fullpath(ext.name))
+    try:
+        result, scratch = _build(go, options, os.environ)
+        try:
+            _install(result.library, destination, ext.name)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        built = command.__dict__.setdefault("_crossgo_built", [])
+        built.append((result, destination))
+        if all(_go_extension(command, other) for other in command.extensions):
+            setattr(command.distribution, _TAGS, _wheel_tags(built))
+    except CrossgoError as error:
+        raise _setup_error(f"crossgo: {error}") from error
+
+
+def _copy_to_source(command: _Command, base: type[Any]) -> None:
+    """``--inplace`` and editable installs: a Go module's whole directory (loader and binary)
+    goes next to its package's sources; other extensions as setuptools copies them."""
+    build_py = command.get_finalized_command("build_py")
+    others = [ext for ext in command.extensions if _go_extension(command, ext) is None]
+    for ext in command.extensions:
+        if ext not in others:
+            modpath = command.get_ext_fullname(ext.name).split(".")
+            package_dir = Path(build_py.get_package_dir(".".join(modpath[:-1])))
+            built = Path(command.get_ext_fullpath(ext.name))
+            _install(built, package_dir / modpath[-1] / built.name, ext.name)
+    if others and hasattr(base, "copy_extensions_to_source"):
+        go_extensions, command.extensions = command.extensions, others
+        try:
+            base.copy_extensions_to_source(command)
+        finally:
+            command.extensions = go_extensions
+
+
 def _build_ext_class(base: type[Any], options: GoOptions) -> type[Any]:
     """``base`` (setuptools' build_ext, or the project's own) with Go extensions built by
-    crossgo."""
+    crossgo, each as a directory: ``<name>/__init__.py`` (the loader) and the binary."""
 
-    def go_extension(self: _Command, ext: _Extension) -> _GoExtension | None:
-        cache = self.__dict__.setdefault("_crossgo_resolved", {})
-        if ext.name not in cache:
-            cache[ext.name] = _resolve(ext, self.distribution, os.environ)
-        resolved: _GoExtension | None = cache[ext.name]
-        return resolved
+    def build_extension(self: _Command, ext: _Extension) -> None:
+        go = _go_extension(self, ext)
+        if go is None:
+            _build_other(self, base, ext)
+        else:
+            _build_go(self, ext, go, options)
 
     def get_ext_filename(self: _Command, fullname: str) -> str:
         ext = getattr(self, "ext_map", {}).get(fullname)
-        resolved = go_extension(self, ext) if ext is not None else None
-        if resolved is None:
+        go = _go_extension(self, ext) if ext is not None else None
+        if go is None:
             return str(base.get_ext_filename(self, fullname))
-        return str(Path(*fullname.split("."), resolved.filename))
-
-    def build_extension(self: _Command, ext: _Extension) -> None:
-        resolved = go_extension(self, ext)
-        if resolved is None:
-            _build_other(self, base, ext)
-            return
-        target = resolved.choice.target
-        print(f"crossgo: building {ext.name} for {target.name} ({resolved.choice.source})")
-        try:
-            build_plan, result, scratch = _build(resolved, options, os.environ)
-            try:
-                _install(result.library, Path(self.get_ext_fullpath(ext.name)), ext.name)
-            finally:
-                shutil.rmtree(scratch, ignore_errors=True)
-            built = self.__dict__.setdefault("_crossgo_built", [])
-            built.append((build_plan, result))
-            if all(go_extension(self, other) for other in self.extensions):
-                setattr(self.distribution, _TAGS, _wheel_tags(built))
-        except CrossgoError as error:
-            raise _setup_error(f"crossgo: {error}") from error
+        return str(Path(*fullname.split("."), go.filename))
 
     def get_outputs(self: _Command) -> list[str]:
         outputs = list(base.get_outputs(self))
         for ext in self.extensions:
-            if go_extension(self, ext) is not None:
+            if _go_extension(self, ext) is not None:
                 outputs.append(str(Path(self.get_ext_fullpath(ext.name)).with_name(LOADER_FILE)))
         return outputs
 
     def copy_extensions_to_source(self: _Command) -> None:
-        """``--inplace`` and editable installs: the module's directory, loader and binary."""
-        build_py = self.get_finalized_command("build_py")
-        others = [ext for ext in self.extensions if go_extension(self, ext) is None]
-        for ext in self.extensions:
-            if ext not in others:
-                modpath = self.get_ext_fullname(ext.name).split(".")
-                package_dir = Path(build_py.get_package_dir(".".join(modpath[:-1])))
-                built = Path(self.get_ext_fullpath(ext.name))
-                _install(built, package_dir / modpath[-1] / built.name, ext.name)
-        if others and hasattr(base, "copy_extensions_to_source"):
-            go_extensions, self.extensions = self.extensions, others
-            try:
-                base.copy_extensions_to_source(self)
-            finally:
-                self.extensions = go_extensions
+        _copy_to_source(self, base)
 
     namespace = {
         "build_extension": build_extension,
@@ -308,7 +321,7 @@ def _build_ext_class(base: type[Any], options: GoOptions) -> type[Any]:
 def _build_other(command: _Command, base: type[Any], ext: _Extension) -> None:
     """An extension with no Go: setuptools builds it, for this machine only."""
     choice = _target(os.environ)
-    if choice.target != host_target():
+    if choice.target.name != host_target().name:
         msg = (
             f"crossgo builds Go extensions only; setuptools would build `{ext.name}` "
             f"({', '.join(ext.sources)}) for this machine, not for {choice.target.name}. Build "

@@ -151,7 +151,7 @@ def _default_include(module: ExtensionModule, target: Target, *, abi3: bool) -> 
             "set python-include to a CPython include directory."
         )
         raise UsageError(msg)
-    if not abi3 and target != host_target():
+    if not abi3 and target.name != host_target().name:
         msg = (
             f"the version-specific module {module.name} (abi3 off) for {target.name} needs "
             f"that platform's CPython headers, and this CPython's are for {host_target().name}: "

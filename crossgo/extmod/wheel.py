@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crossgo.errors import UsageError
 from crossgo.extmod.loader import LOADER_FILE, module_directory, render_loader
 from crossgo.extmod.module import PythonBuild
-from crossgo.wheel.archive import Entry
+
+if TYPE_CHECKING:  # crossgo.wheel imports this module: no import of it at load time
+    from crossgo.wheel.archive import Entry
 
 __all__ = ["module_entries", "python_tags"]
 
@@ -53,6 +56,8 @@ def python_tags(builds: Sequence[PythonBuild]) -> tuple[str, str]:
 
 def module_entries(build: PythonBuild, binary: Path) -> list[Entry]:
     """``pkg/x/__init__.py`` (the loader) and ``pkg/x/<binary>``."""
+    from crossgo.wheel.archive import Entry  # noqa: PLC0415 - see the TYPE_CHECKING import
+
     directory = module_directory(build.module.name)
     return [
         Entry((directory / LOADER_FILE).as_posix(), render_loader(build.module.name).encode()),
