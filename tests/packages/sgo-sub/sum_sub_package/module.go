@@ -1,7 +1,8 @@
 package main
 
-// The module definition, in Go's cgo preamble: a file with no //export may define C.
-//
+// The module definition is C in the cgo preamble below: a file with no //export may define
+// C functions there (sum.go, which exports, may only declare them).
+
 // #include <Python.h>
 //
 // PyObject *sum(PyObject *self, PyObject *args);
