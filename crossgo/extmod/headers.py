@@ -138,11 +138,13 @@ def _check_pyconfig(text: str, path: Path, target: Target) -> None:
         raise UsageError(msg)
     want_long = "4" if target.goos == "windows" else "8"
     sizes = (defines.get("SIZEOF_VOID_P"), defines.get("SIZEOF_LONG"))
-    x87_mismatch = "HAVE_GCC_ASM_FOR_X87" in defines and target.machine != "x86_64"
+    # x87 only on x86; on macOS pymacconfig.h sorts it out per slice of a universal CPython.
+    x87 = "HAVE_GCC_ASM_FOR_X87" in defines
+    x87_mismatch = x87 and target.machine != "x86_64" and target.goos == "linux"
     if sizes != ("8", want_long) or x87_mismatch:
         msg = (
-            f"{path} is not {target.name}'s (pointer and long sizes {sizes}, x87 "
-            f"{'HAVE_GCC_ASM_FOR_X87' in defines}): give that platform's CPython headers."
+            f"{path} is not {target.name}'s (pointer and long sizes {sizes}, x87 {x87}): "
+            "give that platform's CPython headers."
         )
         raise UsageError(msg)
 
