@@ -578,6 +578,17 @@ def _with_crossgo(source: Path, destination: Path) -> Path:
     return destination
 
 
+def test_the_backend_builds_the_module_with_pip(
+    tmp_path: Path, pip_env: dict[str, str], wheelhouse: Path
+) -> None:
+    """`pip wheel -C target=...` through crossgo's PEP 517 backend, in build isolation."""
+    project = tmp_path / "goext"
+    shutil.copytree(GOEXT, project)
+    links = ("--find-links", str(wheelhouse), "-C", "target=linux-aarch64")
+    wheel = _pip_wheel(project, tmp_path / "dist", pip_env, *links)
+    assert wheel.name == "goext-0.1.0-cp39-abi3-manylinux_2_17_aarch64.whl"
+
+
 def test_setuptools_golang_itself_builds_the_test_project(
     tmp_path: Path, pip_env: dict[str, str]
 ) -> None:
