@@ -9,7 +9,8 @@ The public API, in the order a build uses it::
     result.library, result.sha256
 
 :func:`plan` resolves Go, the C toolchain and the environment without building (what
-``crossgo env`` prints); :func:`execute` runs a plan.
+``crossgo env`` prints); :func:`execute` runs a plan. ``BuildRequest(extension=
+ExtensionModule(name="pkg._go"))`` builds a CPython extension module instead of a library.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from crossgo.errors import (
     ToolchainError,
     UsageError,
 )
+from crossgo.extmod.module import ExtensionModule
 from crossgo.targets import Target, all_targets, get_target, host_target
 from crossgo.toolchain import Toolchain
 
@@ -40,6 +42,7 @@ __all__ = [
     "BuildSpec",
     "CrossgoError",
     "EnvNote",
+    "ExtensionModule",
     "OutputError",
     "PackageError",
     "Target",

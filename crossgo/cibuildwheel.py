@@ -25,6 +25,7 @@ from crossgo.doctor import DoctorRequest, Report, Status, diagnose
 from crossgo.errors import BuildFailedError, ToolchainError
 from crossgo.hints import hint_for
 from crossgo.wheel import Project, build_request, load_project
+from crossgo.wheel.builder import extension_request
 
 __all__ = ["BeforeBuild", "before_build"]
 
@@ -67,7 +68,11 @@ def _download_modules(build_plan: BuildPlan) -> None:
 
 def _plans(project: Project, choice: TargetChoice, env: Mapping[str, str]) -> list[BuildPlan]:
     """What the backend will build, with the target's source as the backend chose it."""
-    requests = (build_request(project, choice.target, package) for package in project.go_packages)
+    requests = [build_request(project, choice.target, package) for package in project.go_packages]
+    requests += [
+        extension_request(project, choice.target, module)
+        for module in project.settings.extension_modules
+    ]
     return [
         dataclasses.replace(plan(request, env), target_source=choice.source) for request in requests
     ]
@@ -80,7 +85,7 @@ def before_build(project_dir: Path, env: Mapping[str, str] | None = None) -> Bef
     caller |= project.settings.env
     choice = wheel_target(project, caller)  # a musllinux identifier stops here
     targets = tuple(target.name for target in choice.target.slice_targets())
-    request = DoctorRequest(targets=targets, package_dir=project.go_packages[0])
+    request = DoctorRequest(targets=targets, package_dir=project.source_packages[0])
     report = diagnose(request, caller, cwd=project.root)
     if not report.ok:
         msg = (

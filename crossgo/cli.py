@@ -20,6 +20,7 @@ from crossgo import __version__
 from crossgo.build import BuildPlan, BuildRequest, build, plan
 from crossgo.cache import CacheDir, default_cache_root
 from crossgo.errors import CrossgoError, PackageError, ToolchainError, UsageError
+from crossgo.extmod.module import ExtensionModule
 from crossgo.golang import find_go, scan_package
 from crossgo.shells import FORMATS, render
 from crossgo.targets import all_targets, get_target
@@ -63,6 +64,20 @@ def _add_build_options(parser: argparse.ArgumentParser, *, package_help: str) ->
     parser.add_argument("--tags", default="", help="comma-separated Go build tags")
     parser.add_argument("--cflags", default="", help="extra CGO_CFLAGS")
     parser.add_argument("--ldflags", default="", help="extra CGO_LDFLAGS")
+    parser.add_argument(
+        "--extension-module", metavar="NAME",
+        help="build a CPython extension module NAME (dotted; the package exports "
+        "PyInit_<last part>) instead of a library (docs/extension-modules.md)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--abi3", default="3.9", metavar="3.X|no",
+        help="extension module: the oldest CPython it serves, with the stable ABI (default "
+        "3.9); no: a version-specific module, for the CPython of --python-include",
+    )  # fmt: skip
+    parser.add_argument(
+        "--python-include", type=Path, metavar="DIR",
+        help="extension module: the CPython include directory (default: this Python's)",
+    )  # fmt: skip
 
 
 class _PrintCMakeDir(argparse.Action):
@@ -309,6 +324,16 @@ def _request(args: argparse.Namespace, package_dir: Path | None) -> BuildRequest
         tags=tuple(tag for tag in args.tags.split(",") if tag),
         extra_cflags=tuple(shlex.split(args.cflags)),
         extra_ldflags=tuple(shlex.split(args.ldflags)),
+        extension=_extension(args),
+    )
+
+
+def _extension(args: argparse.Namespace) -> ExtensionModule | None:
+    if not args.extension_module:
+        return None
+    abi3 = None if args.abi3.strip().lower() in {"no", "none", "off", "false"} else args.abi3
+    return ExtensionModule(
+        name=args.extension_module, abi3=abi3, python_include=args.python_include
     )
 
 
@@ -414,8 +439,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
     else:
+        kind = f"{result.python.python_tag}-{result.python.abi_tag}, " if result.python else ""
         print(
-            f"built {result.library} ({result.target.name}, "
+            f"built {result.library} ({result.target.name}, {kind}"
             f"{result.target.wheel_platform(result.go_version)}, sha256 {result.sha256[:16]}…)",
             file=sys.stderr,
         )

@@ -29,7 +29,7 @@ from typing import BinaryIO
 from crossgo.build import execute
 from crossgo.cache import CacheDir, default_cache_root
 from crossgo.detect import choose_target
-from crossgo.errors import CrossgoError
+from crossgo.errors import CrossgoError, UsageError
 from crossgo.golang import scan_package
 from crossgo.settings import ConfigSettings
 from crossgo.wheel.archive import Entry, publish, write_wheel
@@ -128,6 +128,12 @@ def build_editable(
     environ: Mapping[str, str],
 ) -> Path:
     """Build the libraries into the cache and write the editable wheel; return its path."""
+    if project.settings.extension_modules:
+        msg = (
+            "editable installs do not build extension modules yet: install the project "
+            "with `pip install .` instead."
+        )
+        raise UsageError(msg)
     cache = CacheDir(default_cache_root(environ))
     root = rebuild(project, environ, cache)
     state = _state(project, root, config, cache)

@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from packaging.version import Version
 
@@ -22,6 +22,9 @@ from crossgo.errors import UsageError
 from crossgo.golang import GoInstall, GoPackage
 from crossgo.targets import Target
 from crossgo.toolchain import Toolchain
+
+if TYPE_CHECKING:
+    from crossgo.extmod.module import PythonBuild
 
 __all__ = ["BuildEnv", "BuildSpec", "EnvNote", "compute", "rpath_flags"]
 
@@ -70,13 +73,18 @@ class BuildSpec:
     extra_ldflags: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     overlay: Path | None = None  # `go build -overlay` file: bindings' helpers (crossgo.bindings)
+    python: PythonBuild | None = None  # a CPython extension module (crossgo.extmod)
 
     @property
     def library_filename(self) -> str:
+        if self.python is not None:
+            return self.python.filename
         return self.target.library_filename(self._name())
 
     @property
     def header_filename(self) -> str:
+        if self.python is not None:
+            return self.python.header_filename
         return self.target.header_filename(self._name())
 
     def _name(self) -> str:
@@ -226,6 +234,8 @@ def compute(
         if toolchain.kind != "zig":  # zig takes it from the -target triple
             macos = (f"-mmacosx-version-min={deployment}",)
     file_map = _file_prefix_maps(spec, caller)
+    python_cflags = spec.python.cflags if spec.python else ()
+    python_ldflags = spec.python.ldflags if spec.python else ()
     variables |= {
         "CGO_ENABLED": "1",
         "GOOS": target.goos,
@@ -244,6 +254,7 @@ def compute(
             macos,
             toolchain.cflags,
             file_map,
+            python_cflags,
             spec.extra_cflags,
             shlex.split(caller.get("CGO_CFLAGS", "")),
         ),
@@ -260,6 +271,7 @@ def compute(
             prefix_ld,
             rpath_flags(spec),
             _naming_flags(spec),
+            python_ldflags,
             spec.extra_ldflags,
             shlex.split(caller.get("CGO_LDFLAGS", "")),
         ),

@@ -51,6 +51,16 @@ HINTS: Final[tuple[Hint, ...]] = (
         _FOREIGN_COMPILER,
     ),
     _hint(
+        "python3-dll",
+        # An abi3 extension module links python3.dll's import library, which has only the
+        # stable ABI: lld says "undefined symbol: X", GNU ld "undefined reference to `X'".
+        r"undefined (?:reference to [`']?|symbol: )(?:__imp_|__declspec\(dllimport\) )?"
+        r"(?P<symbol>_?Py[A-Z]\w*)",
+        "{symbol} is a CPython symbol that python3.dll does not export: it is not in the "
+        "stable ABI, so an abi3 extension module cannot use it (crossgo's checks name such "
+        "symbols on every platform; docs/extension-modules.md).",
+    ),
+    _hint(
         "windows-import-library",
         # GNU ld: undefined reference to `__imp_X'; lld: undefined symbol: __declspec(dllimport) X
         r"undefined (?:reference to [`']?__imp_|symbol: (?:__imp_|__declspec\(dllimport\) ))"

@@ -30,9 +30,11 @@ def import_library_name(dll_name: str) -> str:
     return f"{Path(dll_name).stem}.lib"
 
 
-def def_file(dll_name: str, exports: Sequence[str]) -> str:
-    """The module-definition file for a DLL and its exported functions (pure)."""
-    lines = [f"LIBRARY {dll_name}", "EXPORTS", *(f"    {name}" for name in sorted(exports))]
+def def_file(dll_name: str, exports: Sequence[str], data: Sequence[str] = ()) -> str:
+    """The module-definition file for a DLL, its exported functions and its exported data
+    (``DATA``: only ``__imp_<name>`` is defined for those, never a call thunk) (pure)."""
+    entries = [(name, "") for name in exports] + [(name, " DATA") for name in data]
+    lines = [f"LIBRARY {dll_name}", "EXPORTS", *(f"    {n}{kind}" for n, kind in sorted(entries))]
     return "\n".join(lines) + "\n"
 
 
@@ -54,9 +56,16 @@ def find_dlltool(target: Target, env: Mapping[str, str]) -> list[str] | None:
 
 
 def write_import_library(
-    dll_name: str, exports: Sequence[str], output: Path, target: Target, env: Mapping[str, str]
+    dll_name: str,
+    exports: Sequence[str],
+    output: Path,
+    target: Target,
+    env: Mapping[str, str],
+    *,
+    data: Sequence[str] = (),
 ) -> None:
-    """Write the import library for ``dll_name`` to ``output``."""
+    """Write the import library for ``dll_name`` to ``output``; ``data`` are exported
+    variables rather than functions."""
     dlltool = find_dlltool(target, env)
     if dlltool is None:
         msg = (
@@ -66,7 +75,7 @@ def write_import_library(
         raise ToolchainError(msg)
     with tempfile.TemporaryDirectory(prefix="crossgo-implib-") as work:
         definition = Path(work) / f"{Path(dll_name).stem}.def"
-        definition.write_text(def_file(dll_name, exports), encoding="utf-8")
+        definition.write_text(def_file(dll_name, exports, data), encoding="utf-8")
         argv = [*dlltool, "-m", _MACHINES[target.goarch], "-d", str(definition)]
         argv += ["-D", dll_name, "-l", str(output)]
         try:

@@ -37,13 +37,30 @@ from crossgo.errors import UsageError, closest
 from crossgo.targets import get_target
 from crossgo.toolchain import PREFERENCES, Preference
 
-__all__ = ["ConfigSettings", "Origin", "Settings", "load_settings", "reference"]
+__all__ = [
+    "ConfigSettings",
+    "ExtensionModuleSettings",
+    "Origin",
+    "Settings",
+    "load_settings",
+    "reference",
+]
 
 Origin = Literal["config", "env", "pyproject", "default"]
 #: PEP 517 config settings as frontends pass them: a repeated ``-C key=v`` gives a list.
 ConfigSettings: TypeAlias = Mapping[str, str | list[str]]
 
-_Kind = Literal["string", "boolean", "list", "table", "choice"]
+_Kind = Literal["string", "boolean", "list", "table", "choice", "modules"]
+_DEFAULT_ABI3 = "3.9"  # crossgo.extmod.module.DEFAULT_ABI3, without importing the builder
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExtensionModuleSettings:
+    """One ``[[tool.crossgo.extension-modules]]`` table: a CPython extension module in Go."""
+
+    name: str  # dotted import name; the package exports PyInit_<last part>
+    go_package: str  # the Go main package's directory, relative to pyproject.toml
+    abi3: str | None = _DEFAULT_ABI3  # the oldest CPython served; None: version-specific
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,6 +83,8 @@ class Settings:
     sdist_include: tuple[str, ...] = ()
     sdist_exclude: tuple[str, ...] = ()
     bindings: bool = False  # generate _<name>.py (+ .pyi) next to each library
+    extension_modules: tuple[ExtensionModuleSettings, ...] = ()
+    python_include: str | None = None  # CPython headers for extension modules
     origins: Mapping[str, Origin] = field(default_factory=dict)  # key -> where it came from
 
     def origin(self, key: str) -> Origin:
@@ -93,6 +112,7 @@ class _Key:
             "list": "a list of strings (or one string)",
             "table": "a table of strings",
             "choice": f"one of {', '.join(self.choices)}",
+            "modules": "an array of tables (name, go-package, abi3)",
         }[self.kind]
 
 
@@ -115,8 +135,11 @@ _KEYS: Mapping[str, _Key] = {
         _Key("sdist-include", "list", (), "extra globs for the sdist"),
         _Key("sdist-exclude", "list", (), "globs left out of the sdist"),
         _Key("bindings", "boolean", False, "generate typed Python bindings for each library"),
+        _Key("extension-modules", "modules", (), "CPython extension modules written in Go"),
+        _Key("python-include", "string", None, "CPython include directory for extension modules"),
     )
 }
+_MODULE_KEYS = ("name", "go-package", "abi3")
 _ALIASES = {"target": "targets"}  # accepted from the command line and the environment
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
@@ -240,6 +263,8 @@ def _require_known(
 
 def _convert(key: _Key, raw: object, source: _Source) -> object:
     where = source.describe(key.name)
+    if key.kind == "modules":
+        return _modules(raw, where, source.textual)
     if key.kind == "boolean":
         return _boolean(key, raw, where, source.textual)
     if key.kind == "list":
@@ -311,6 +336,43 @@ def _table(key: _Key, raw: object, where: str) -> dict[str, str]:
     return {str(name): str(value) for name, value in raw.items()}
 
 
+def _modules(raw: object, where: str, textual: bool) -> tuple[ExtensionModuleSettings, ...]:
+    if textual:
+        msg = f"{where} cannot be set there: declare extension modules in pyproject.toml."
+        raise UsageError(msg)
+    if not isinstance(raw, list):
+        msg = f"{where} must be an array of tables ([[{where}]]), not {_describe_value(raw)}."
+        raise UsageError(msg)
+    return tuple(_module(entry, f"{where}[{index}]") for index, entry in enumerate(raw))
+
+
+def _module(entry: object, where: str) -> ExtensionModuleSettings:
+    if not isinstance(entry, Mapping):
+        msg = f"{where} must be a table (name, go-package, abi3), not {_describe_value(entry)}."
+        raise UsageError(msg)
+    for key in entry:
+        if key not in _MODULE_KEYS:
+            suggestions = closest(str(key), _MODULE_KEYS)
+            hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+            msg = f"unknown key {where}.{key}.{hint} Known keys: {', '.join(_MODULE_KEYS)}."
+            raise UsageError(msg)
+    for key in ("name", "go-package"):
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            msg = (
+                f"{where}.{key} must be a non-empty string, not {_describe_value(entry.get(key))}."
+            )
+            raise UsageError(msg)
+    abi3 = entry.get("abi3", _DEFAULT_ABI3)
+    if abi3 is True:
+        abi3 = _DEFAULT_ABI3
+    if abi3 is not False and not isinstance(abi3, str):
+        msg = f'{where}.abi3 must be a version ("3.9") or false, not {_describe_value(abi3)}.'
+        raise UsageError(msg)
+    return ExtensionModuleSettings(
+        name=entry["name"], go_package=entry["go-package"], abi3=abi3 or None
+    )
+
+
 def _merged_env(sources: Sequence[_Source]) -> dict[str, str]:
     merged: dict[str, str] = {}
     for source in reversed(sources):  # lowest precedence first, so higher ones overwrite
@@ -323,11 +385,17 @@ def _merged_env(sources: Sequence[_Source]) -> dict[str, str]:
 
 
 def _validate(settings: Settings, where: Mapping[str, str]) -> None:
-    if not settings.go_package:
+    if not settings.go_package and not settings.extension_modules:
         msg = (
             f"{where['go-package']} is required: the directory of the Go main package to build, "
-            'relative to pyproject.toml (e.g. go-package = "go").'
+            'relative to pyproject.toml (e.g. go-package = "go"), unless '
+            f"{where['extension-modules']} declares extension modules."
         )
+        raise UsageError(msg)
+    names = [module.name for module in settings.extension_modules]
+    if len(set(names)) != len(names):
+        twice = sorted({name for name in names if names.count(name) > 1})
+        msg = f"{where['extension-modules']} declares {', '.join(twice)} more than once."
         raise UsageError(msg)
     if settings.name is not None and len(settings.go_package) > 1:
         msg = (

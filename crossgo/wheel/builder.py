@@ -26,13 +26,16 @@ from crossgo.binary import read_slices
 from crossgo.build import BuildPlan, BuildRequest, BuildResult, execute, plan
 from crossgo.checks import Check
 from crossgo.errors import ArtifactCheckError, UsageError
+from crossgo.extmod.module import ExtensionModule, PythonBuild
+from crossgo.extmod.wheel import module_entries, python_tags
+from crossgo.settings import ExtensionModuleSettings
 from crossgo.targets import Target, all_targets, get_target, host_target
 from crossgo.wheel.archive import Entry, publish, write_wheel
 from crossgo.wheel.files import walk
 from crossgo.wheel.project import Project, source_date_epoch
 from crossgo.wheel.tags import check_platform, glibc_of, platform_tag, wheel_tag
 
-__all__ = ["WheelResult", "build_request", "build_wheel"]
+__all__ = ["WheelResult", "build_request", "build_wheel", "extension_request", "plan_truthfully"]
 
 
 BUILD_RECORD = "crossgo_build.json"
@@ -44,12 +47,13 @@ class WheelResult:
 
     path: Path
     target: Target
-    tag: str  # py3-none-<platform>
+    tag: str  # py3-none-<platform>; cp3X-abi3-<platform> or cp3X-cp3X-<platform> with modules
     sha256: str
     size: int
     libraries: tuple[BuildResult, ...]
-    checks: tuple[Check, ...]  # the libraries' checks, then the tag's
+    checks: tuple[Check, ...]  # the libraries' and modules' checks, then the tag's
     notes: tuple[str, ...] = ()
+    modules: tuple[BuildResult, ...] = ()  # the extension modules
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -59,6 +63,7 @@ class WheelResult:
             "sha256": self.sha256,
             "size": self.size,
             "libraries": [library.as_json() for library in self.libraries],
+            "extension_modules": [module.as_json() for module in self.modules],
             "checks": [check.as_json() for check in self.checks],
             "notes": list(self.notes),
         }
@@ -79,28 +84,44 @@ def build_wheel(
     resolved = target if isinstance(target, Target) else get_target(target)
     with tempfile.TemporaryDirectory(prefix="crossgo-wheel-") as work:
         plans = plan_libraries(project, resolved, Path(work), caller, cache_dir)
+        module_plans = plan_extensions(project, resolved, Path(work), caller, cache_dir)
         libraries = tuple(execute(build_plan) for build_plan in plans)
-        binaries = [info for library in libraries for info in read_slices(library.library)]
-        platform_name = platform_tag(libraries[0].target, libraries[0].go_version, binaries)
+        modules = tuple(execute(build_plan) for build_plan in module_plans)
+        built = (*libraries, *modules)
+        binaries = [info for result in built for info in read_slices(result.library)]
+        platform_name = platform_tag(built[0].target, built[0].go_version, binaries)
         _require_policy(platform_name, glibc_limit)
         tag_checks = check_platform(platform_name, binaries)
-        tag = wheel_tag(platform_name)
+        builds = [_python(build_plan) for build_plan in module_plans]
+        tag = wheel_tag(platform_name, *python_tags(builds))
         generated, binding_notes = bindings_entries(project, plans, libraries)
+        generated += [
+            entry
+            for build, module in zip(builds, modules, strict=True)
+            for entry in module_entries(build, module.library)
+        ]
         epoch = source_date_epoch(project.root, caller)
         data = _wheel_bytes(
-            project, plans=plans, libraries=libraries, generated=generated, tag=tag, epoch=epoch
+            project,
+            plans=plans,
+            built=(libraries, modules),
+            generated=generated,
+            tag=tag,
+            epoch=epoch,
         )
     path = dist.absolute() / f"{project.distribution}-{project.version}-{tag}.whl"
     publish(path, lambda out: out.write(data))
+    all_plans = (*plans, *module_plans)
     return WheelResult(
         path=path,
-        target=libraries[0].target,
+        target=built[0].target,
         tag=tag,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
         libraries=libraries,
-        checks=tuple(check for library in libraries for check in library.checks) + tag_checks,
-        notes=(*(note for build_plan in plans for note in _glibc_note(build_plan)), *binding_notes),
+        modules=modules,
+        checks=tuple(check for result in built for check in result.checks) + tag_checks,
+        notes=(*(note for p in all_plans for note in _glibc_note(p)), *binding_notes),
     )
 
 
@@ -108,17 +129,18 @@ def _wheel_bytes(
     project: Project,
     *,
     plans: Sequence[BuildPlan],
-    libraries: Sequence[BuildResult],
+    built: tuple[Sequence[BuildResult], Sequence[BuildResult]],
     generated: Sequence[Entry],
     tag: str,
     epoch: int,
 ) -> bytes:
+    libraries = built[0]
     stale = _stale_libraries(project, plans) | {entry.path for entry in generated}
     entries = [
         *_python_entries(project, stale),
         *(_library_entry(project, library) for library in libraries),
         *generated,
-        *_dist_info(project, tag, libraries, epoch=epoch),
+        *_dist_info(project, tag, built, epoch=epoch),
     ]
     out = io.BytesIO()
     write_wheel(out, entries, dist_info=dist_info_dir(project), epoch=epoch)
@@ -206,6 +228,70 @@ def plan_libraries(
     return plans
 
 
+def extension_module(project: Project, module: ExtensionModuleSettings) -> ExtensionModule:
+    """The request for one ``[[tool.crossgo.extension-modules]]`` entry."""
+    include = project.settings.python_include
+    return ExtensionModule(
+        name=module.name,
+        abi3=module.abi3,
+        python_include=(project.root / include) if include else None,
+    )
+
+
+def plan_extensions(
+    project: Project,
+    target: Target,
+    work: Path,
+    caller: Mapping[str, str],
+    cache_dir: Path | None,
+) -> list[BuildPlan]:
+    """One plan per extension module, each into a directory of its own under ``work``."""
+    _refuse_shadowed_modules(project)
+    plans = []
+    for index, module in enumerate(project.settings.extension_modules):
+        output = work / f"m{index}"
+        request = extension_request(project, target, module, output=output, cache_dir=cache_dir)
+        plans.append(plan_truthfully(request, caller))
+    return plans
+
+
+def extension_request(
+    project: Project,
+    target: Target,
+    module: ExtensionModuleSettings,
+    *,
+    output: Path | None = None,
+    cache_dir: Path | None = None,
+) -> BuildRequest:
+    """The request for one of ``project``'s extension modules, with its settings."""
+    request = build_request(
+        project, target, project.root / module.go_package, output=output, cache_dir=cache_dir
+    )
+    return dataclasses.replace(
+        request, library_name=None, bindings=False, extension=extension_module(project, module)
+    )
+
+
+def _python(build_plan: BuildPlan) -> PythonBuild:
+    python = (build_plan.slices[0] if build_plan.slices else build_plan).spec.python
+    assert python is not None
+    return python
+
+
+def _refuse_shadowed_modules(project: Project) -> None:
+    """A module's files are generated whole: the source tree must not hold that name."""
+    for module in project.settings.extension_modules:
+        base = project.python_root.joinpath(*module.name.split("."))
+        for clash in (base.with_suffix(".py"), base / "__init__.py"):
+            if clash.is_file():
+                msg = (
+                    f"{clash} shadows the extension module {module.name}, which crossgo "
+                    f"writes as {module.name.replace('.', '/')}/ (its loader and binary): "
+                    "rename one of them."
+                )
+                raise UsageError(msg)
+
+
 def _plan(
     project: Project,
     target: Target,
@@ -215,9 +301,16 @@ def _plan(
     caller: Mapping[str, str],
     cache_dir: Path | None,
 ) -> BuildPlan:
-    request = build_request(project, target, package, output=output, cache_dir=cache_dir)
+    return plan_truthfully(
+        build_request(project, target, package, output=output, cache_dir=cache_dir), caller
+    )
+
+
+def plan_truthfully(request: BuildRequest, caller: Mapping[str, str]) -> BuildPlan:
+    """``plan(request)``; when no glibc is asked for and this machine's own compiler builds
+    for it, with this machine's glibc as the baseline, so that the wheel tag says so."""
     first = plan(request, caller)
-    raised = _host_glibc(first) if project.settings.glibc is None else None
+    raised = _host_glibc(first) if request.glibc is None else None
     return plan(dataclasses.replace(request, glibc=raised), caller) if raised else first
 
 
@@ -302,13 +395,17 @@ def dist_info_dir(project: Project) -> str:
 
 
 def _dist_info(
-    project: Project, tag: str, libraries: Sequence[BuildResult], *, epoch: int
+    project: Project,
+    tag: str,
+    built: tuple[Sequence[BuildResult], Sequence[BuildResult]],
+    *,
+    epoch: int,
 ) -> list[Entry]:
     directory = dist_info_dir(project)
     return [
         *metadata_entries(project),
         Entry(f"{directory}/WHEEL", wheel_file(tag)),
-        Entry(f"{directory}/{BUILD_RECORD}", _build_record(project, tag, libraries, epoch)),
+        Entry(f"{directory}/{BUILD_RECORD}", _build_record(project, tag, built, epoch)),
     ]
 
 
@@ -351,10 +448,14 @@ def _entry_points(project: Project) -> bytes | None:
 
 
 def _build_record(
-    project: Project, tag: str, libraries: Sequence[BuildResult], epoch: int
+    project: Project,
+    tag: str,
+    built: tuple[Sequence[BuildResult], Sequence[BuildResult]],
+    epoch: int,
 ) -> bytes:
     """What built the libraries, without a path or a time that would vary between builds."""
-    settings, first = project.settings, libraries[0]
+    libraries, modules = built
+    settings, first = project.settings, (*libraries, *modules)[0]
     record = {
         "crossgo": __version__,
         "target": first.target.name,
@@ -376,7 +477,23 @@ def _build_record(
             for package, library in zip(settings.go_package, libraries, strict=True)
         ],
     }
+    if modules:
+        record["extension_modules"] = [
+            _module_record(module, result)
+            for module, result in zip(settings.extension_modules, modules, strict=True)
+        ]
     return (json.dumps(record, indent=2, sort_keys=True) + "\n").encode()
+
+
+def _module_record(module: ExtensionModuleSettings, result: BuildResult) -> dict[str, object]:
+    assert result.python is not None
+    return {
+        **result.python.as_json(),
+        "file": f"{module.name.replace('.', '/')}/{result.library.name}",
+        "go-package": module.go_package,
+        "sha256": result.sha256,
+        "checks": [check.as_json() for check in result.checks],
+    }
 
 
 def _library_record(project: Project, package: str, library: BuildResult) -> dict[str, object]:

@@ -60,7 +60,18 @@ class Project:
 
     @property
     def go_packages(self) -> tuple[Path, ...]:
+        """The Go packages built as ctypes libraries (``go-package``)."""
         return tuple(self.root / package for package in self.settings.go_package)
+
+    @property
+    def extension_packages(self) -> tuple[Path, ...]:
+        """The Go packages built as extension modules (``extension-modules``)."""
+        return tuple(self.root / m.go_package for m in self.settings.extension_modules)
+
+    @property
+    def source_packages(self) -> tuple[Path, ...]:
+        """Every Go package the project builds: what sdists and build requirements cover."""
+        return tuple(dict.fromkeys((*self.go_packages, *self.extension_packages)))
 
 
 def _read_pyproject(root: Path) -> dict[str, Any]:
@@ -113,17 +124,24 @@ def _check_layout(project: Project) -> None:
         msg = f"tool.crossgo.python-package {project.python_package!r} is not an import name."
         raise UsageError(msg)
     package_dir = project.python_root / project.top_level
-    if not package_dir.is_dir():
+    if not package_dir.is_dir() and project.go_packages:
         msg = (
             f"the Python package {project.top_level} is not at {package_dir}: set "
             "tool.crossgo.python-package (the import name) and tool.crossgo.python-source "
             '(the directory that holds it, e.g. "src").'
         )
         raise UsageError(msg)
-    for package, path in zip(project.settings.go_package, project.go_packages, strict=True):
-        if not path.is_dir():
+    packages = [
+        *(("go-package", p) for p in project.settings.go_package),
+        *(
+            ("extension-modules.go-package", m.go_package)
+            for m in project.settings.extension_modules
+        ),
+    ]
+    for key, package in packages:
+        if not (project.root / package).is_dir():
             msg = (
-                f"tool.crossgo.go-package {package!r} is not a directory of {project.root}: "
+                f"tool.crossgo.{key} {package!r} is not a directory of {project.root}: "
                 "give the Go main package's directory, relative to pyproject.toml."
             )
             raise UsageError(msg)

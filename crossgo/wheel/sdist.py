@@ -95,7 +95,7 @@ def _matches(relative: str, patterns: Iterable[str]) -> bool:
 def module_roots(project: Project) -> list[Path]:
     """The directory of each Go package's go.mod (the package itself if it has none)."""
     roots: list[Path] = []
-    for package in project.go_packages:
+    for package in project.source_packages:
         root = _module_root(package.absolute(), project.root)
         if root not in roots:
             roots.append(root)

@@ -36,8 +36,10 @@ _VERSIONED = re.compile(r"^(manylinux|macosx)_(\d+)_(\d+)_(\w+)$")
 _MODERN_MACOS = 11  # from here on, only X.0 appears in the tags pip accepts
 
 
-def wheel_tag(platform: str) -> str:
-    return str(Tag("py3", "none", platform))
+def wheel_tag(platform: str, interpreter: str = "py3", abi: str = "none") -> str:
+    """``py3-none-<platform>``; extension modules make it ``cp39-abi3-...`` or ``cp311-cp311-...``
+    (:func:`crossgo.extmod.wheel.python_tags`)."""
+    return str(Tag(interpreter, abi, platform))
 
 
 def glibc_of(platform: str) -> tuple[int, int] | None:

@@ -212,8 +212,13 @@ def test_elf_library_reports_what_was_linked(
     workshop: Workshop, cc: Compiler, machine: str
 ) -> None:
     library = workshop.linux(cc)
+    info = read_binary(library)
 
-    assert read_binary(library) == BinaryInfo(
+    # Undefined symbols bind by the loader's search, to no named library.
+    assert {("crossgo_dep_value", None), ("printf", None), ("reallocarray", None)} <= set(
+        info.imports
+    )
+    assert replace(info, imports=()) == BinaryInfo(
         path=library,
         format="elf",
         machine=machine,
@@ -253,7 +258,8 @@ def test_macho_library_reports_what_was_linked(
     assert {name for name in info.exports if name.startswith("crossgo")} == EXPORTS
     assert set(info.needed) == {LIBSYSTEM, "@rpath/libcrossgodep.dylib"}
     # Every other field is fully determined by the flags the library was linked with.
-    assert replace(info, exports=EXPORTS, needed=(), macos_undefined=()) == BinaryInfo(
+    assert info.imports == info.macos_undefined
+    assert replace(info, exports=EXPORTS, needed=(), macos_undefined=(), imports=()) == BinaryInfo(
         path=library,
         format="macho",
         machine=machine,
@@ -305,7 +311,9 @@ def test_pe_library_reports_what_was_linked(
     # The C runtime DLLs differ by toolchain (msvcrt for mingw-w64, the UCRT for zig).
     assert {"crossgodep.dll", "KERNEL32.dll", *runtime_dlls} <= set(info.needed)
     assert len(set(info.needed)) == len(info.needed)
-    assert replace(info, needed=()) == BinaryInfo(
+    assert ("crossgo_dep_value", "crossgodep.dll") in info.imports
+    assert {dll for _, dll in info.imports} == set(info.needed)
+    assert replace(info, needed=(), imports=()) == BinaryInfo(
         path=library,
         format="pe",
         machine="x86_64",

@@ -1,0 +1,3 @@
+module example.com/nonstable
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/sgo/sub
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/sgo/sum
+
+go 1.22
