@@ -229,6 +229,11 @@ def test_sandbox_needs_the_line_crossgo_register_writes(
     unwritable_cache_build: BazelResult, crossgo_cache: Path
 ) -> None:
     result = unwritable_cache_build
+    if crossgo_cache.resolve().is_relative_to("/tmp"):
+        # Bazel's linux-sandbox keeps /tmp writable and shared with the host, so a cache
+        # there (CROSSGO_TEST_CACHE=/tmp/...) needs no line: the action writes it.
+        assert result.returncode == 0, result.stderr
+        return
     assert result.returncode != 0
     assert "crossgo cannot write its cache directory" in result.stderr
     assert f"build --sandbox_writable_path={crossgo_cache}" in result.stderr
