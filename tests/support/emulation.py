@@ -374,6 +374,26 @@ def _wine_env(prefix: Path, wine: Path) -> dict[str, str]:
     return env
 
 
+# What wine64 prints when its wineserver connection drops under it
+# ("recvmsg: Connection reset by peer"): an intermittent wine fault that CI
+# met once in a full run, not an answer from the program, so the call is
+# made again.
+_WINE_LOST_SERVER = "wine client error:"
+_WINE_ATTEMPTS = 3
+
+
+def _run_wine(
+    argv: Sequence[str], *, env: Mapping[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """:func:`_run` for a wine64 command, repeated when wine lost its server."""
+    proc = _run(argv, env=env, timeout=timeout)
+    for _ in range(_WINE_ATTEMPTS - 1):
+        if proc.returncode == 0 or _WINE_LOST_SERVER not in proc.stderr:
+            break
+        proc = _run(argv, env=env, timeout=timeout)
+    return proc
+
+
 def windows_path(path: Path) -> str:
     """The Wine path of a host path (through the default ``Z:`` -> ``/`` drive)."""
     return "Z:" + str(Path(path).resolve()).replace("/", "\\")
@@ -414,7 +434,7 @@ class WindowsRunner:
 
     def _call(self, dll: str, symbol: str, args: Sequence[int], timeout: float) -> int:
         argv = [str(self.wine), str(self.harness), dll, symbol, *(str(a) for a in args)]
-        proc = _run(argv, env=self.env, timeout=timeout)
+        proc = _run_wine(argv, env=self.env, timeout=timeout)
         lines = proc.stdout.strip().splitlines()
         if proc.returncode == 0 and lines:
             try:
@@ -430,7 +450,7 @@ class WindowsRunner:
     def run(self, exe: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         """Run a Windows program under wine64; never raises on a non-zero exit."""
         argv = [str(self.wine), str(Path(exe).resolve()), *args]
-        return _run(argv, env=self.env, timeout=timeout)
+        return _run_wine(argv, env=self.env, timeout=timeout)
 
 
 def _mingw_gcc() -> Path:
