@@ -159,14 +159,9 @@ def test_bat_scripts_round_trip_in_wine_cmd(tmp_path: Path, windows_runner: Wind
         ]
     run = tmp_path / "walk.bat"
     run.write_bytes(("\r\n".join(lines) + "\r\n").encode())
-    done = subprocess.run(
-        [str(windows_runner.wine), "cmd", "/c", windows_path(run)],
-        capture_output=True,
-        env=windows_runner.env,
-        check=True,
-        timeout=300,
-    )
-    text = done.stdout.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    done = windows_runner.wine64("cmd", "/c", windows_path(run), timeout=300)
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.replace("\r\n", "\n")
     dumps: list[dict[str, str | None]] = []
     for line in text.splitlines():
         if line == "@@begin":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -157,18 +156,11 @@ def test_go_program_under_wine_without_processprng(
     subprocess.run(
         [go, "build", "-o", "hello.exe", "."], cwd=tmp_path, env=env, check=True, timeout=600
     )
-    wine_env = {
-        **windows_runner.env,
-        "WINEDLLOVERRIDES": windows_runner.env["WINEDLLOVERRIDES"] + ";bcryptprimitives=d",
-    }
-    # Files, not pipes: wineserver keeps a pipe open for seconds after the program ends.
-    with tempfile.TemporaryFile() as out:
-        subprocess.run(
-            [str(windows_runner.wine), str(tmp_path / "hello.exe")],
-            env=wine_env, stdout=out, stderr=subprocess.STDOUT, timeout=300, check=False,
-        )  # fmt: skip
-        out.seek(0)
-        output = out.read().decode(errors="replace")
+    overrides = windows_runner.env["WINEDLLOVERRIDES"] + ";bcryptprimitives=d"
+    ran = windows_runner.wine64(
+        str(tmp_path / "hello.exe"), env={"WINEDLLOVERRIDES": overrides}, timeout=300
+    )
+    output = ran.stdout + ran.stderr
     assert "fatal error: bcryptprimitives.dll not found" in output
     assert "ProcessPrng" in assert_hint(output, "bcryptprimitives", "win-64")
 

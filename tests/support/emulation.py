@@ -383,14 +383,14 @@ _WINE_ATTEMPTS = 3
 
 
 def _run_wine(
-    argv: Sequence[str], *, env: Mapping[str, str], timeout: float
+    argv: Sequence[str], *, env: Mapping[str, str], timeout: float, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """:func:`_run` for a wine64 command, repeated when wine lost its server."""
-    proc = _run(argv, env=env, timeout=timeout)
+    proc = _run(argv, env=env, cwd=cwd, timeout=timeout)
     for _ in range(_WINE_ATTEMPTS - 1):
         if proc.returncode == 0 or _WINE_LOST_SERVER not in proc.stderr:
             break
-        proc = _run(argv, env=env, timeout=timeout)
+        proc = _run(argv, env=env, cwd=cwd, timeout=timeout)
     return proc
 
 
@@ -449,8 +449,19 @@ class WindowsRunner:
 
     def run(self, exe: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         """Run a Windows program under wine64; never raises on a non-zero exit."""
-        argv = [str(self.wine), str(Path(exe).resolve()), *args]
-        return _run_wine(argv, env=self.env, timeout=timeout)
+        return self.wine64(str(Path(exe).resolve()), *args, timeout=timeout)
+
+    def wine64(
+        self,
+        *args: str,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 120,
+    ) -> subprocess.CompletedProcess[str]:
+        """``wine64 ARGS...`` in this prefix (``env`` adds to :attr:`env`); never raises
+        on a non-zero exit. Output is read as UTF-8, undecodable bytes replaced."""
+        argv = [str(self.wine), *args]
+        return _run_wine(argv, env={**self.env, **(env or {})}, cwd=cwd, timeout=timeout)
 
 
 def _mingw_gcc() -> Path:

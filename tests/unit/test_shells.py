@@ -120,15 +120,9 @@ def test_cmd_under_wine(tmp_path: Path, windows_runner: WindowsRunner) -> None:
         "@echo off\r\ncall env.bat\r\n" + "".join(f"set {k}\r\n" for k in values if values[k]),
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [str(windows_runner.wine), "cmd", "/c", "run.bat"],
-        cwd=tmp_path,
-        env=windows_runner.env,
-        capture_output=True,
-        check=True,
-        timeout=300,
-    )
-    shown = done.stdout.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    done = windows_runner.wine64("cmd", "/c", "run.bat", cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    shown = done.stdout.replace("\r\n", "\n")
     for name, value in values.items():
         # wine's cmd prints `set` in its OEM code page, so non-ASCII text cannot be read
         # back here; the UTF-8 `chcp 65001` path is only proven on real Windows (not here).
