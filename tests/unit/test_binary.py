@@ -9,11 +9,10 @@ skipped only when its compiler is not installed.
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -119,10 +118,15 @@ ZIG_MACOS_X86_64 = zig("x86_64-macos.11.0")
 
 
 class Workshop:
-    """Builds each test library once per session, each in a directory of its own."""
+    """Builds each test library once per session, each in a directory of its own.
 
-    def __init__(self, root: Path) -> None:
+    Compilers run in ``env``, the session's: zig's cache is then the test cache's, kept
+    with everything else the suite builds once (zig's Windows C runtime takes minutes).
+    """
+
+    def __init__(self, root: Path, env: Mapping[str, str]) -> None:
         self._root = root
+        self._env = dict(env)
         self._built: dict[tuple[object, ...], Path] = {}
 
     def _once(self, key: tuple[object, ...], build: Callable[[Path], Path]) -> Path:
@@ -142,12 +146,14 @@ class Workshop:
         def build(d: Path) -> Path:
             common = (*cc.argv, "-shared", "-fPIC", "-fvisibility=hidden")
             run_or_fail(
-                [*common, "-Wl,-soname,libcrossgodep.so", "-o", "libcrossgodep.so", "dep.c"], d
+                [*common, "-Wl,-soname,libcrossgodep.so", "-o", "libcrossgodep.so", "dep.c"],
+                d,
+                self._env,
             )
             rpaths = ("-Wl,-rpath,$ORIGIN/../lib", "-Wl,-rpath,$ORIGIN")
             soname = "-Wl,-soname,libcrossgo.so.1"
             output = ("-o", "libcrossgo.so", "lib.c", "-L.", "-lcrossgodep")
-            run_or_fail([*common, soname, *rpaths, *link_flags, *output], d)
+            run_or_fail([*common, soname, *rpaths, *link_flags, *output], d, self._env)
             return d / "libcrossgo.so"
 
         return self._once(("linux", cc, link_flags), build)
@@ -159,11 +165,11 @@ class Workshop:
         def build(d: Path) -> Path:
             common = (*cc.argv, "-shared", "-fvisibility=hidden")
             dep_name = "-Wl,-install_name,@rpath/libcrossgodep.dylib"
-            run_or_fail([*common, dep_name, "-o", "libcrossgodep.dylib", "dep.c"], d)
+            run_or_fail([*common, dep_name, "-o", "libcrossgodep.dylib", "dep.c"], d, self._env)
             name = "-Wl,-install_name,@rpath/libcrossgo.dylib"
             rpaths = ("-Wl,-rpath,@loader_path/../lib", "-Wl,-rpath,@loader_path")
             output = ("-o", "libcrossgo.dylib", "lib.c", "-L.", "-lcrossgodep")
-            run_or_fail([*common, name, *rpaths, *output], d)
+            run_or_fail([*common, name, *rpaths, *output], d, self._env)
             return d / "libcrossgo.dylib"
 
         return self._once(("macos", cc), build)
@@ -173,7 +179,7 @@ class Workshop:
         cc.require()
 
         def build(d: Path) -> Path:
-            env = {**os.environ, "SOURCE_DATE_EPOCH": str(PE_EPOCH)}
+            env = {**self._env, "SOURCE_DATE_EPOCH": str(PE_EPOCH)}
             implib = "-Wl,--out-implib,libcrossgodep.dll.a"
             run_or_fail([*cc.argv, "-shared", "-o", "crossgodep.dll", "dep.c", implib], d, env)
             output = ("-o", "crossgo.dll", "lib.c", "-L.", "-lcrossgodep")
@@ -187,15 +193,17 @@ class Workshop:
         cc.require()
 
         def build(d: Path) -> Path:
-            run_or_fail([*cc.argv, "-shared", "-nostdlib", "-o", "libprobe", "probe.c"], d)
+            run_or_fail(
+                [*cc.argv, "-shared", "-nostdlib", "-o", "libprobe", "probe.c"], d, self._env
+            )
             return d / "libprobe"
 
         return self._once(("probe", cc), build)
 
 
 @pytest.fixture(scope="session")
-def workshop(tmp_path_factory: pytest.TempPathFactory) -> Workshop:
-    return Workshop(tmp_path_factory.mktemp("crossgo-binary"))
+def workshop(tmp_path_factory: pytest.TempPathFactory, base_env: dict[str, str]) -> Workshop:
+    return Workshop(tmp_path_factory.mktemp("crossgo-binary"), base_env)
 
 
 # ---------------------------------------------------------------------------
