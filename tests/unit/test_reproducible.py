@@ -9,10 +9,10 @@ The DLLs must differ before normalize_pe and be byte-identical after it.
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import stat
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,10 +65,15 @@ ZIG = Toolchain(
 
 
 class Linker:
-    """Links crossgo.dll once per (toolchain, directory, epoch, bias) in a session."""
+    """Links crossgo.dll once per (toolchain, directory, epoch, bias) in a session.
 
-    def __init__(self, root: Path) -> None:
+    Links run in ``env``, the session's, so zig's cache is the test cache's (as in
+    test_binary: zig's Windows C runtime takes minutes to build).
+    """
+
+    def __init__(self, root: Path, env: Mapping[str, str]) -> None:
         self._root = root
+        self._env = dict(env)
         self._linked: dict[tuple[object, ...], bytes] = {}
 
     def link(self, toolchain: Toolchain, directory: str, epoch: int, bias: int = 0) -> bytes:
@@ -78,7 +83,7 @@ class Linker:
             where = self._root / f"{len(self._linked)}" / directory
             where.mkdir(parents=True)
             (where / "lib.c").write_text(SOURCE, encoding="utf-8")
-            env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+            env = {**self._env, "SOURCE_DATE_EPOCH": str(epoch)}
             flags = ("-shared", f"-DCROSSGO_BIAS={bias}", "-o", "crossgo.dll", "lib.c")
             run_or_fail([*toolchain.argv, *flags], where, env)
             self._linked[key] = (where / "crossgo.dll").read_bytes()
@@ -86,8 +91,8 @@ class Linker:
 
 
 @pytest.fixture(scope="session")
-def linker(tmp_path_factory: pytest.TempPathFactory) -> Linker:
-    return Linker(tmp_path_factory.mktemp("crossgo-reproducible"))
+def linker(tmp_path_factory: pytest.TempPathFactory, base_env: dict[str, str]) -> Linker:
+    return Linker(tmp_path_factory.mktemp("crossgo-reproducible"), base_env)
 
 
 def copy_to(tmp_path: Path, name: str, image: bytes) -> Path:
