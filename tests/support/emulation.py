@@ -382,18 +382,6 @@ _WINE_LOST_SERVER = "wine client error:"
 _WINE_ATTEMPTS = 3
 
 
-def _run_wine(
-    argv: Sequence[str], *, env: Mapping[str, str], timeout: float, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    """:func:`_run` for a wine64 command, repeated when wine lost its server."""
-    proc = _run(argv, env=env, cwd=cwd, timeout=timeout)
-    for _ in range(_WINE_ATTEMPTS - 1):
-        if proc.returncode == 0 or _WINE_LOST_SERVER not in proc.stderr:
-            break
-        proc = _run(argv, env=env, cwd=cwd, timeout=timeout)
-    return proc
-
-
 def windows_path(path: Path) -> str:
     """The Wine path of a host path (through the default ``Z:`` -> ``/`` drive)."""
     return "Z:" + str(Path(path).resolve()).replace("/", "\\")
@@ -433,8 +421,7 @@ class WindowsRunner:
         return self._call(windows_path(dll), symbol, args, timeout)
 
     def _call(self, dll: str, symbol: str, args: Sequence[int], timeout: float) -> int:
-        argv = [str(self.wine), str(self.harness), dll, symbol, *(str(a) for a in args)]
-        proc = _run_wine(argv, env=self.env, timeout=timeout)
+        proc = self.wine64(str(self.harness), dll, symbol, *(str(a) for a in args), timeout=timeout)
         lines = proc.stdout.strip().splitlines()
         if proc.returncode == 0 and lines:
             try:
@@ -444,7 +431,7 @@ class WindowsRunner:
         meaning = _HARNESS_EXIT_MEANING.get(proc.returncode, "failed")
         raise RuntimeError(
             f"harness: calling {symbol}{tuple(args)!r} in {dll}: {meaning}\n"
-            + _describe(proc, argv)
+            + _describe(proc, proc.args)
         )
 
     def run(self, exe: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -459,9 +446,16 @@ class WindowsRunner:
         timeout: float = 120,
     ) -> subprocess.CompletedProcess[str]:
         """``wine64 ARGS...`` in this prefix (``env`` adds to :attr:`env`); never raises
-        on a non-zero exit. Output is read as UTF-8, undecodable bytes replaced."""
+        on a non-zero exit. Output is read as UTF-8, undecodable bytes replaced. Run
+        again when wine lost its server (:data:`_WINE_LOST_SERVER`)."""
         argv = [str(self.wine), *args]
-        return _run_wine(argv, env={**self.env, **(env or {})}, cwd=cwd, timeout=timeout)
+        full_env = {**self.env, **(env or {})}
+        proc = _run(argv, env=full_env, cwd=cwd, timeout=timeout)
+        for _ in range(_WINE_ATTEMPTS - 1):
+            if proc.returncode == 0 or _WINE_LOST_SERVER not in proc.stderr:
+                break
+            proc = _run(argv, env=full_env, cwd=cwd, timeout=timeout)
+        return proc
 
 
 def _mingw_gcc() -> Path:
