@@ -61,6 +61,10 @@ def _add_build_options(parser: argparse.ArgumentParser, *, package_help: str) ->
     )
     parser.add_argument("--glibc", help="raise a Linux target's glibc baseline (default 2.17)")
     parser.add_argument("--strip", action="store_true", help="omit debug info (-s -w)")
+    # Set by crossgo's CMake functions, so that messages name their arguments, not flags.
+    parser.add_argument(
+        "--frontend", choices=("cli", "cmake"), default="cli", help=argparse.SUPPRESS
+    )
     parser.add_argument("--tags", default="", help="comma-separated Go build tags")
     parser.add_argument("--cflags", default="", help="extra CGO_CFLAGS")
     parser.add_argument("--ldflags", default="", help="extra CGO_LDFLAGS")
@@ -325,6 +329,7 @@ def _request(args: argparse.Namespace, package_dir: Path | None) -> BuildRequest
         extra_cflags=tuple(shlex.split(args.cflags)),
         extra_ldflags=tuple(shlex.split(args.ldflags)),
         extension=_extension(args),
+        frontend=args.frontend,
     )
 
 

@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 from pyproject_metadata import ConfigurationError, License, StandardMetadata
 
 from crossgo import _run
-from crossgo.errors import UsageError
+from crossgo.errors import CrossgoError, UsageError
 from crossgo.settings import ConfigSettings, Settings, load_settings
 from crossgo.wheel.archive import ZIP_EPOCH
 
@@ -196,3 +196,37 @@ def _last_commit_time(root: Path) -> int | None:
     except _run.CommandFailed:
         return None  # no git, not a repository, or nothing committed: the documented default
     return int(output.strip()) if output.strip().isdigit() else None
+
+
+def library_names(project: Project) -> tuple[str, ...]:
+    """The name of each Go package's library (``lib<name>.so``), as the build names it."""
+    from crossgo.golang import scan_package  # noqa: PLC0415 - reads each package's files
+
+    if project.settings.name:
+        return (project.settings.name,)
+    names = []
+    for package in project.go_packages:
+        try:
+            names.append(scan_package(package).default_library_name)
+        except CrossgoError:
+            continue  # the build says what is wrong with the package
+    return tuple(names)
+
+
+def built_files(project: Project, names: tuple[str, ...] | None = None) -> frozenset[str]:
+    """What a build places in the package for the libraries ``names`` (default: the
+    project's), on any target: libraries, headers and generated bindings. Relative to the
+    package root, as in a wheel. Never source: sdists and wheels leave them out of the tree."""
+    from crossgo.bindings import module_name  # noqa: PLC0415
+    from crossgo.targets import all_targets  # noqa: PLC0415
+
+    names = library_names(project) if names is None else names
+    files = {
+        filename
+        for name in names
+        for target in all_targets()
+        for filename in (target.library_filename(name), target.header_filename(name))
+    }
+    if project.settings.bindings:
+        files |= {f"{module_name(name)}{ext}" for name in names for ext in (".py", ".pyi")}
+    return frozenset((project.library_dir / filename).as_posix() for filename in files)
