@@ -75,8 +75,8 @@ class BinaryInfo:
     ``macos_undefined``); None on ELF, whose undefined ``.dynsym`` symbols are found by the
     loader's search through everything loaded, not in a named library. ``debug`` names the
     debug information and symbol tables a stripped library must not carry: ELF ``.debug_*``
-    sections and ``.symtab``; Mach-O ``__DWARF`` sections; PE ``.debug_*`` sections (DWARF
-    from GNU tools), the COFF symbol table and debug-directory entries.
+    sections and ``.symtab``; Mach-O ``__DWARF`` sections and STABS entries; PE ``.debug_*``
+    sections (DWARF from GNU tools), the COFF symbol table and debug-directory entries.
     """
 
     path: Path
@@ -419,8 +419,14 @@ def _read_macho_header(path: Path, macho: _MachOFile, header: _MachOHeader) -> B
         macos_minos=_macos_minos(header.commands),
         macos_undefined=undefined,
         imports=undefined,
-        debug=_macho_dwarf(header.commands),
+        debug=_macho_dwarf(header.commands) + _macho_debug_map(symbols),
     )
+
+
+def _macho_debug_map(symbols: Sequence[_MachOSymbol]) -> tuple[str, ...]:
+    """STABS entries: the debug map that points a debugger at the object files' DWARF."""
+    count = sum(1 for symbol in symbols if symbol.n_type & _N_STAB)
+    return (f"{count} STABS debug-map entries",) if count else ()
 
 
 def _macho_dwarf(commands: Sequence[_MachOCommand]) -> tuple[str, ...]:
@@ -518,6 +524,12 @@ def _macho_bound_dylib(symbol: _MachOSymbol, dylibs: Sequence[str]) -> str | Non
 _PE_MACHINES = {0x8664: "x86_64", 0xAA64: "aarch64", 0x14C: "i386", 0x1C0: "arm", 0x1C4: "arm"}
 _PE_DIRECTORIES = ("EXPORT", "IMPORT", "DELAY_IMPORT", "DEBUG")
 _PE_SECURITY_DIRECTORY = 4  # IMAGE_DIRECTORY_ENTRY_SECURITY
+# Debug-directory entries that are debug information (a PDB reference, symbols). Others are
+# not: lld's REPRO entry says the timestamp is a content hash, POGO and the like are hints.
+_PE_DEBUG_INFO = frozenset(
+    f"IMAGE_DEBUG_TYPE_{name}"
+    for name in ("COFF", "CODEVIEW", "FPO", "MISC", "EMBEDDED_PORTABLE_PDB", "PDBCHECKSUM")
+)
 _COFF_SYMBOL_SIZE = 18
 _COFF_STRINGS_SIZE_FIELD = 4  # None from pefile: the size itself lies past the end
 
@@ -563,8 +575,9 @@ def _pe_debug(pe: _PEFile) -> tuple[str, ...]:
     if pe.FILE_HEADER.PointerToSymbolTable and pe.FILE_HEADER.NumberOfSymbols:
         found.append("COFF symbol table")
     for entry in getattr(pe, "DIRECTORY_ENTRY_DEBUG", ()):
-        kind = int(entry.struct.Type)
-        found.append(f"debug directory: {pefile.DEBUG_TYPE.get(kind, kind)}")
+        kind = pefile.DEBUG_TYPE.get(int(entry.struct.Type), str(entry.struct.Type))
+        if kind in _PE_DEBUG_INFO:
+            found.append(f"debug directory: {kind}")
     return tuple(found)
 
 

@@ -398,10 +398,11 @@ def _check_advice(build_plan: BuildPlan, failed: Sequence[Check]) -> str:
     toolchain, frontend = build_plan.toolchain, build_plan.frontend
     advice = ""
     if any(check.name == "stripped" for check in failed):
+        other = "system" if toolchain.kind == "zig" else "zig"
         advice += (
             f" The build asked for a stripped library, but the {toolchain.kind} C toolchain "
             f"({toolchain.cc}) left debug information in it: use a toolchain that honours -s "
-            f"({option(frontend, 'toolchain', 'zig')}), or keep the debug information "
+            f"({option(frontend, 'toolchain', other)}), or keep the debug information "
             f"({option(frontend, 'no-strip')})."
         )
     if any(check.name == "glibc" for check in failed):
