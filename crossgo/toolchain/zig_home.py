@@ -75,7 +75,7 @@ def _install(package: Path, exe_name: str, home: Path) -> None:
 
 def zig_home(zig: Path, version: str, cache: CacheDir) -> Path:
     """Where the wheel's ``zig`` lives in ``cache`` (pure but for reading RECORD)."""
-    return cache.root / "toolchains" / f"zig-{version}-{_record_digest(zig.parent)}"
+    return cache.toolchains / f"zig-{version}-{_record_digest(zig.parent)}"
 
 
 def stable_zig(zig: Path, home: Path) -> Path:

@@ -36,6 +36,7 @@ MAIN_TARGETS = ("linux-64", "linux-aarch64", "osx-arm64", "win-64")
 def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A user's venv: a second one, at another path, without crossgo in it."""
     venv = tmp_path_factory.mktemp("user-home") / "projects" / "venv"
+    venv.parent.mkdir()
     run_or_fail([sys.executable, "-m", "venv", str(venv)], venv.parent)
     return venv
 
@@ -88,9 +89,11 @@ def _members(wheel: Path) -> dict[str, str]:
         return {name: hashlib.sha256(archive.read(name)).hexdigest() for name in archive.namelist()}
 
 
-def _zig_cache_objects(cache: Path) -> set[str]:
-    objects = cache / "o"
-    return {entry.name for entry in objects.iterdir()} if objects.is_dir() else set()
+def _zig_runtimes(cache: Path) -> set[Path]:
+    """The C runtimes zig compiled into its cache (mingw's import and CRT libraries,
+    compiler_rt, glibc's stub libc.so.6): what an isolated build must not compile again."""
+    patterns = ("o/*/*.lib", "o/*/*.a", "o/*/libc.so*")
+    return {path for pattern in patterns for path in cache.glob(pattern)}
 
 
 # --- reproducible across isolated builds ---------------------------------------------------
@@ -111,13 +114,13 @@ def test_isolated_builds_from_two_directories_give_identical_wheels(
     for strip in ("true", "false"):
         wheels = []
         for index, project in enumerate(copies):
-            before = _zig_cache_objects(zig_cache)
+            before = _zig_runtimes(zig_cache)
             out = tmp_path / f"dist-{strip}-{index}"
             settings = ["-C", f"target={target}", "-C", "toolchain=zig", "-C", f"strip={strip}"]
             _pip(user_venv, "wheel", "--no-deps", "-w", str(out), *settings, ".",
                  env=user_env, cwd=project)  # fmt: skip
             if index:  # zig found its C runtimes from the first build, at the same path
-                assert _zig_cache_objects(zig_cache) == before
+                assert _zig_runtimes(zig_cache) == before
             wheels.append(_one_wheel(out))
         assert wheels[0].name == wheels[1].name
         assert _members(wheels[0]) == _members(wheels[1])
