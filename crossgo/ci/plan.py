@@ -106,6 +106,12 @@ def _extra(project: Project) -> str | None:
 def workflow_plan(project: Project) -> WorkflowPlan:
     targets = _targets(project)
     runners = tuple(dict.fromkeys(RUNNERS[t] for t in targets if t in RUNNERS))
+    if not runners:
+        msg = (
+            f"none of tool.crossgo.targets ({', '.join(targets)}) runs on a GitHub-hosted "
+            "runner, so no job could test a wheel: add one, e.g. linux-64."
+        )
+        raise UsageError(msg)
     has_tests = (project.root / "tests").is_dir()
     return WorkflowPlan(
         distribution=canonicalize_name(project.metadata.name),

@@ -148,3 +148,10 @@ def test_an_extension_module_that_is_no_import_name_is_refused(tmp_path: Path) -
         workflow_plan(load_project(root, environ={}))
     plan = workflow_plan(load_project(GOEXT, environ={}))
     assert plan.test_command("tests") == 'python -c "import goext._core"'
+
+
+def test_targets_no_hosted_runner_can_test_are_refused(tmp_path: Path) -> None:
+    line = 'targets = ["linux-64", "linux-aarch64", "osx-arm64", "win-64"]'
+    root = project_with(tmp_path, line, 'targets = ["linux-ppc64le"]')
+    with pytest.raises(UsageError, match=r"linux-ppc64le\) runs on a GitHub-hosted runner"):
+        workflow_plan(load_project(root, environ={}))
