@@ -257,6 +257,11 @@ def _add_conda_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     recipe.add_argument("-o", "--output-dir", type=Path, help="default: PROJECT_DIR/recipe")
     recipe.add_argument("--version", help="package version of a Go package (default 0.1.0)")
     recipe.add_argument("--license", help="SPDX license of a Go package, e.g. MIT")
+    recipe.add_argument(
+        "--name",
+        help="the conda package name (default: [project] name; for a Go package, its project's "
+        "[tool.crossgo] name, else the module path's last element); a Go package's library too",
+    )
     scripts = actions.add_parser(
         "activate-scripts",
         help="write activation scripts that give an environment its own Go directories",
@@ -538,6 +543,7 @@ def _cmd_conda(args: argparse.Namespace) -> int:
             args.format,
             version=args.version,
             license_id=args.license,
+            name=args.name,
             go_release=_go_version_or_none(),
         ):
             print(path)

@@ -9,6 +9,7 @@ Every problem is a :class:`~crossgo.errors.UsageError` naming the key to fix.
 from __future__ import annotations
 
 import dataclasses
+import keyword
 import os
 import tomllib
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from crossgo.errors import CrossgoError, UsageError
 from crossgo.settings import ConfigSettings, Settings, load_settings
 from crossgo.wheel.archive import ZIP_EPOCH
 
-__all__ = ["Project", "load_project", "source_date_epoch"]
+__all__ = ["Project", "is_import_name", "load_project", "source_date_epoch"]
 
 # PEP 639's suggested defaults when [project] has no license-files (hatchling uses them too).
 _DEFAULT_LICENSE_GLOBS = ("LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*")
@@ -119,9 +120,21 @@ def _python_root(root: Path, settings: Settings, top_level: str) -> Path:
     return root / "src" if (root / "src" / top_level).is_dir() else root
 
 
+def is_import_name(name: str) -> bool:
+    """``name`` can follow ``import``: dotted identifiers, none of them a keyword."""
+    return all(part.isidentifier() and not keyword.iskeyword(part) for part in name.split("."))
+
+
 def _check_layout(project: Project) -> None:
-    if not all(part.isidentifier() for part in project.python_package.split(".")):
-        msg = f"tool.crossgo.python-package {project.python_package!r} is not an import name."
+    if not is_import_name(project.python_package):
+        if project.settings.python_package is None:
+            msg = (
+                f"the project name {project.metadata.name!r} gives no import name "
+                f"({project.python_package!r} cannot follow `import`): add "
+                'python-package = "<import name>" to [tool.crossgo] in pyproject.toml.'
+            )
+        else:
+            msg = f"tool.crossgo.python-package {project.python_package!r} is not an import name."
         raise UsageError(msg)
     package_dir = project.python_root / project.top_level
     if not package_dir.is_dir() and project.go_packages:
