@@ -30,11 +30,15 @@ _PARTS = ("lib", "LICENSE")
 
 
 def _record_digest(package: Path) -> str:
-    """The wheel's content identity: its RECORD lists every file with its sha256."""
+    """The wheel's content identity: its RECORD lists every file of the package with its
+    sha256. Lines for files outside the package are left out: the console script pip writes
+    names the environment's Python, so its hash differs in every environment."""
     records = sorted(package.parent.glob("ziglang-*.dist-info/RECORD"))
     hasher = hashlib.sha256()
     for record in records:
-        hasher.update(record.read_bytes())
+        for line in sorted(record.read_text(encoding="utf-8").splitlines()):
+            if line.startswith(f"{package.name}/"):
+                hasher.update(line.encode() + b"\n")
     if not records:  # not installed from a wheel: fall back to the executable itself
         hasher.update(str(file_identity(package / "zig")).encode())
     return hasher.hexdigest()[:16]
