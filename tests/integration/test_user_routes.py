@@ -128,6 +128,16 @@ def test_isolated_builds_from_two_directories_give_identical_wheels(
         assert wheels[0].name == wheels[1].name
         assert _members(wheels[0]) == _members(wheels[1])
         assert wheels[0].read_bytes() == wheels[1].read_bytes()
+        library = _library_of(wheels[0], tmp_path / f"unpacked-{strip}")
+        if strip == "true":  # the promise "no debug information in the wheel", on this route
+            assert _debug_left(library) == []
+
+
+def _library_of(wheel: Path, into: Path) -> Path:
+    with zipfile.ZipFile(wheel) as archive:
+        binaries = (".so", ".dylib", ".dll")
+        (name,) = [n for n in archive.namelist() if n.endswith(binaries)]
+        return Path(archive.extract(name, into))
 
 
 def _zig_homes(env: Mapping[str, str]) -> set[Path]:
@@ -358,3 +368,35 @@ def test_strip_check_fails_when_the_toolchain_ignores_it(tmp_path: Path, build_i
     assert str(wrapper) in message
     assert "--toolchain zig" in message
     assert not output.exists()
+
+
+def _path_without_c_compilers(directory: Path, path: str) -> str:
+    """A PATH with every program of ``path`` but the C and C++ compilers: a machine that has
+    no compiler of its own, where zig from PyPI is the only one."""
+    compilers = re.compile(
+        r"^(cc|c\+\+|c89|c99|cpp|gcc|g\+\+|clang|.*-(gcc|g\+\+|cc|c\+\+)(-\d+)?)"
+    )
+    directory.mkdir()
+    for folder in reversed(path.split(os.pathsep)):
+        for program in Path(folder).glob("*") if Path(folder).is_dir() else ():
+            link = directory / program.name
+            if not compilers.match(program.name) and not link.exists():
+                link.symlink_to(program)
+    return str(directory)
+
+
+def test_a_machine_with_zig_only(tmp_path: Path, user_venv: Path, user_env: dict[str, str]) -> None:
+    """No C compiler on PATH at all: the backend asks pip for ziglang, and the wheel for this
+    machine is manylinux_2_17 and loads."""
+    env = {**user_env, "PATH": _path_without_c_compilers(tmp_path / "bin", user_env["PATH"])}
+    assert shutil.which("gcc", path=env["PATH"]) is None
+    assert shutil.which("cc", path=env["PATH"]) is None
+    project = _copy(EXAMPLE, tmp_path / "gohash")
+    _pip(user_venv, "wheel", "--no-deps", "-w", str(tmp_path / "dist"), ".", env=env, cwd=project)
+    wheel = _one_wheel(tmp_path / "dist")
+    assert wheel.name.endswith("-py3-none-manylinux_2_17_x86_64.whl")
+    _pip(user_venv, "install", "--no-deps", str(wheel), env=env, cwd=tmp_path)
+    python = str(user_venv / "bin" / "python")
+    done = subprocess.run([python, "-c", "import gohash; print(gohash.add(40, 2))"], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, check=True)  # fmt: skip
+    assert done.stdout.split() == ["42"]

