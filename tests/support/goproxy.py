@@ -21,6 +21,7 @@ __all__ = [
     "go_env",
     "package_with_sum",
     "tidy",
+    "write_module_proxy",
     "write_proxy",
 ]
 
@@ -44,6 +45,29 @@ def write_proxy(root: Path) -> str:
     with zipfile.ZipFile(versions / f"{DEP_VERSION}.zip", "w") as archive:
         for name, text in _DEP_FILES.items():
             archive.writestr(f"{DEP_MODULE}@{DEP_VERSION}/{name}", text)
+    return root.as_uri()
+
+
+def write_module_proxy(root: Path, modules: Path, version: str = DEP_VERSION) -> str:
+    """A proxy serving each module directory under ``modules`` (its go.mod names it) at
+    ``version``; returns the GOPROXY value. The zips are built from the files alone, so
+    their ``h1:`` sums (which hash names and contents) never change."""
+    for source in sorted(path for path in modules.iterdir() if path.is_dir()):
+        files = {
+            p.relative_to(source).as_posix(): p.read_bytes()
+            for p in sorted(source.rglob("*"))
+            if p.is_file()
+        }
+        module = files["go.mod"].decode().split()[1]
+        versions = root / module / "@v"
+        versions.mkdir(parents=True)
+        (versions / "list").write_text(f"{version}\n")
+        info = {"Version": version, "Time": "2024-01-01T00:00:00Z"}
+        (versions / f"{version}.info").write_text(json.dumps(info))
+        (versions / f"{version}.mod").write_bytes(files["go.mod"])
+        with zipfile.ZipFile(versions / f"{version}.zip", "w") as archive:
+            for name, data in files.items():
+                archive.writestr(f"{module}@{version}/{name}", data)
     return root.as_uri()
 
 
