@@ -160,7 +160,7 @@ _FALSE = frozenset({"false", "0", "no", "off", ""})
 
 def reference() -> list[tuple[str, str, str, str]]:
     """(key, type, default, meaning) for every key: the table in docs/wheels.md, from the source."""
-    return [(k.name, k.type_name, repr(k.default), k.help) for k in _KEYS.values()]
+    return [(_dotted(k.name), k.type_name, repr(k.default), k.help) for k in _KEYS.values()]
 
 
 @dataclass(frozen=True, slots=True)

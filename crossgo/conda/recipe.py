@@ -18,6 +18,7 @@ package data (``crossgo/conda/templates/recipe``); rendering is pure.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import os
 import re
@@ -128,6 +129,11 @@ def _yaml_string(text: str) -> str:
 
 
 def _about(facts: RecipeFacts) -> str:
+    from crossgo.sbom.conda import recipe_license_files  # noqa: PLC0415
+
+    facts = dataclasses.replace(
+        facts, license_files=(*facts.license_files, *recipe_license_files())
+    )
     lines = []
     if facts.license:
         lines.append(f"  license: {facts.license}")

@@ -56,9 +56,10 @@ class GoFiles:
     sbom: bytes | None = None
 
 
-def require_extra(what: str) -> None:
+def require_extra(what: str, *, classifier: bool = True) -> None:
     """The SBOM and license classifier libraries come with ``crossgo[sbom]``."""
-    missing = [name for name in _EXTRA if importlib.util.find_spec(name) is None]
+    wanted = _EXTRA if classifier else _EXTRA[:1]
+    missing = [name for name in wanted if importlib.util.find_spec(name) is None]
     if missing:
         msg = (
             f"{what} needs cyclonedx-python-lib and licenseclassifier: install them with "

@@ -19,11 +19,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Final
 
 from crossgo.errors import ArtifactCheckError, UsageError
 from crossgo.sbom.buildinfo import BuildInfo, Module
 
 __all__ = [
+    "DEFAULT_POLICY",
     "GO_MODULE",
     "LicenseCheckError",
     "LicenseFile",
@@ -90,6 +92,9 @@ class ModuleSources:
 class LicensePolicy:
     deny: frozenset[str] = frozenset()  # SPDX ids that fail the build
     allow_unknown: frozenset[str] = frozenset()  # module paths accepted without an id
+
+
+DEFAULT_POLICY: Final = LicensePolicy()  # nothing denied; every license must be identified
 
 
 def classify(text: str) -> tuple[str, ...]:
