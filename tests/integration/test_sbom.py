@@ -27,6 +27,7 @@ from cyclonedx.validation.json import JsonStrictValidator
 from crossgo.sbom.buildinfo import read_buildinfo
 from crossgo.wheel import build_sdist, load_project
 from tests.conftest import PACKAGES, run_crossgo
+from tests.support import conda_lab
 from tests.support.goproxy import write_module_proxy
 
 pytestmark = pytest.mark.slow
@@ -318,3 +319,53 @@ def test_a_vendored_sdist_carries_the_modules_license_files(
     for path in ("mitlib/LICENSE", "bsdlib/LICENSE.txt", "apachelib/LICENSE", "apachelib/NOTICE",
                  "winlib/COPYING"):  # fmt: skip
         assert f"{root}/{path}" in names
+
+
+# --- conda packages (rattler-build, the local-channel lab) -------------------------------
+
+
+@pytest.fixture(scope="session")
+def conda_packages(
+    tmp_path_factory: pytest.TempPathFactory,
+    test_cache: Path,
+    crossgo_cache: Path,
+    sbom_env: dict[str, str],
+) -> dict[str, Path]:
+    """target -> the unpacked package of the recipe `crossgo conda recipe` writes for the
+    Go package, built by rattler-build for linux-64 and win-64."""
+    lab = conda_lab.conda_lab(test_cache, test_cache / "zig", crossgo_cache)
+    recipe = tmp_path_factory.mktemp("sbom-recipe") / "recipe"
+    done = run_crossgo(
+        "conda", "recipe", str(PROJECT / "go"), "-o", str(recipe), "--license", "MIT",
+        env=sbom_env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = (recipe / "recipe.yaml").read_text()
+    assert "  license_file: library_licenses/\n" in text
+    # A build script sees none of the caller's variables: it names the proxy on disk itself.
+    proxy = f"    - export GOPROXY={sbom_env['GOPROXY']} GOSUMDB=off\n    - crossgo conda install"
+    (recipe / "recipe.yaml").write_text(text.replace("    - crossgo conda install", proxy))
+    output = tmp_path_factory.mktemp("sbom-conda")
+    found = {}
+    for target in ("linux-64", "win-64"):
+        built = lab.build(recipe / "recipe.yaml", target, output)
+        assert len(built.packages) == 1, built.log
+        found[target] = lab.extract(built.packages[0], output / "unpacked" / target)
+    return found
+
+
+@pytest.mark.parametrize("target", ["linux-64", "win-64"])
+def test_a_rattler_build_package_holds_the_go_modules_license_files(
+    conda_packages: dict[str, Path], target: str
+) -> None:
+    licenses = conda_packages[target] / "info" / "licenses"
+    found = sorted(p.relative_to(licenses).as_posix() for p in licenses.rglob("*") if p.is_file())
+    modules = {**EVERYWHERE, **(WINDOWS_ONLY if target == "win-64" else {})}
+    names = {"mitlib": "LICENSE", "bsdlib": "LICENSE.txt", "apachelib": "LICENSE"}
+    names |= {"winlib": "COPYING"}
+    expected = {"std/LICENSE", "example.com/sbom/apachelib/NOTICE"}
+    expected |= {f"{m}/{names[m.rsplit('/', 1)[1]]}" for m in modules}
+    expected = {f"library_licenses/{path}" for path in expected}
+    assert set(found) == expected, found
+    apache = licenses / "library_licenses" / "example.com" / "sbom" / "apachelib" / "LICENSE"
+    assert apache.read_bytes() == (PROJECT / "modules" / "apachelib" / "LICENSE").read_bytes()
