@@ -74,7 +74,10 @@ def _bom(subject: Subject, libraries: Sequence[LibraryContents], epoch: int) -> 
     digest = hashlib.sha256(
         "\n".join([subject.name, *(f"{lib.file}={lib.sha256}" for lib in libraries)]).encode()
     ).hexdigest()
-    root = _subject_component(subject, libraries)
+    parts = [_library_parts(library) for library in libraries]
+    # A plain build describes its one library: that component is the subject itself.
+    alone = subject.purl is None and len(parts) == 1
+    root = parts[0][0] if alone else _package_component(subject)
     bom = Bom(
         serial_number=uuid.uuid5(_NAMESPACE, digest),
         metadata=BomMetaData(
@@ -87,31 +90,29 @@ def _bom(subject: Subject, libraries: Sequence[LibraryContents], epoch: int) -> 
     )
     components: dict[str, Component] = {}
     edges: dict[str, set[str]] = {}
-    for library in libraries:
-        parts = _library_parts(library)
-        for component in parts:
-            components.setdefault(str(component.bom_ref), component)
-        refs = [str(part.bom_ref) for part in parts]
-        edges.setdefault(refs[0], set()).update(refs[1:])
-    if root.bom_ref.value not in components:  # a plain build's subject is its library
-        edges.setdefault(root.bom_ref.value or "", set()).update(
-            _library_ref(library) for library in libraries
-        )
-    for component in components.values():
-        if component is not root:
+    for library, *inside in parts:
+        for component in (library, *inside):
+            components.setdefault(_ref(component), component)
+        edges.setdefault(_ref(library), set()).update(map(_ref, inside))
+    if not alone:
+        edges[_ref(root)] = {_ref(library) for library, *_ in parts}
+    for ref, component in components.items():
+        if ref != _ref(root):
             bom.components.add(component)
-    for ref in sorted({*components, *edges}):
-        owner = root if ref == root.bom_ref.value else components[ref]
-        bom.register_dependency(owner, [components[dep] for dep in sorted(edges.get(ref, ()))])
+    owners = {**components, _ref(root): root}
+    for ref in sorted(owners):
+        bom.register_dependency(owners[ref], [components[d] for d in sorted(edges.get(ref, ()))])
     return bom
 
 
-def _subject_component(subject: Subject, libraries: Sequence[LibraryContents]) -> Component:
+def _ref(component: Component) -> str:
+    return component.bom_ref.value or ""
+
+
+def _package_component(subject: Subject) -> Component:
     from cyclonedx.model.component import Component, ComponentType  # noqa: PLC0415
     from packageurl import PackageURL  # noqa: PLC0415
 
-    if subject.purl is None and len(libraries) == 1:
-        return _library_parts(libraries[0])[0]
     return Component(
         type=ComponentType.LIBRARY,
         name=subject.name,

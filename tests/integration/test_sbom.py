@@ -212,6 +212,10 @@ def test_crossgo_sbom_reads_a_wheel_and_a_library(
     assert done.returncode == 0, done.stderr
     assert done.stdout.encode() == _files(wheels["win-64"])[f"{INFO}/sboms/crossgo.cdx.json"]
     library = _library(wheels["win-64"], "win-64", tmp_path)
+    done = run_crossgo("sbom", str(library), env=sbom_env)
+    assert done.returncode == 0, done.stderr
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(done.stdout) is None
+    assert done.stdout == run_crossgo("sbom", str(library), env=sbom_env).stdout
     done = run_crossgo("sbom", "--table", str(library), env=sbom_env)
     assert done.returncode == 0, done.stderr
     rows = [line.split() for line in done.stdout.splitlines()]
@@ -301,6 +305,7 @@ def test_crossgo_build_sbom_writes_the_librarys_document(
     args = ["build", "--target", "win-64", "-o", str(out), "--sbom", str(sbom)]
     done = run_crossgo(*args, str(PROJECT / "go"), env=sbom_env)
     assert done.returncode == 0, done.stderr
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(sbom.read_text()) is None
     document = json.loads(sbom.read_text())
     assert document["metadata"]["component"]["name"] == "libsbomdeps.dll"
     components = _go_components(document)

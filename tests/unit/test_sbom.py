@@ -210,6 +210,20 @@ def test_the_sbom_is_valid_reproducible_and_complete() -> None:
     assert "github.com/cespare/xxhash/v2  v2.3.0   MIT" in rows
 
 
+def test_a_plain_builds_sbom_describes_its_library() -> None:
+    subject = Subject(name="libapp.dll", version=None, purl=None)
+    first = render(subject, [_contents("ab" * 32)], epoch=0)
+    assert first == render(subject, [_contents("ab" * 32)], epoch=0)
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(first.decode()) is None
+    document = json.loads(first)
+    assert document["metadata"]["component"]["bom-ref"] == "crossgo:library:pkg/libapp.dll"
+    refs = [c["bom-ref"] for c in document["components"]]
+    assert "crossgo:library:pkg/libapp.dll" not in refs and len(refs) == len(set(refs))
+    assert not [ref for ref in refs if ref.startswith("BomRef.")]  # none made up at random
+    (library,) = [d for d in document["dependencies"] if d["ref"].startswith("crossgo:library")]
+    assert "pkg:golang/stdlib@v1.27.3" in library["dependsOn"]
+
+
 def test_go_license_files_join_the_projects_in_metadata() -> None:
     project = load_project(PACKAGES / "sbomdeps", environ={})
     metadata = with_license_files(project.metadata, ["go/std/LICENSE"])
