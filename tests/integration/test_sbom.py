@@ -20,6 +20,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pefile
 import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
@@ -311,6 +312,14 @@ def test_crossgo_build_sbom_writes_the_librarys_document(
     components = _go_components(document)
     ids = {n: c["licenses"][0]["license"]["id"] for n, c in components.items() if c.get("licenses")}
     assert ids == {**EVERYWHERE, **WINDOWS_ONLY, "stdlib": "BSD-3-Clause"}
+    # Not stripped this time (no --strip): crossgo's reader still agrees with Go's.
+    (info,) = read_buildinfo(out / "libsbomdeps.dll")
+    printed = _go_version_m(out / "libsbomdeps.dll", sbom_env)
+    assert [(d.path, d.version, d.sum) for d in info.deps] == [
+        (row[1], row[2], row[3]) for row in printed if row[0] == "dep"
+    ]
+    pe = pefile.PE(str(out / "libsbomdeps.dll"), fast_load=True)
+    assert pe.FILE_HEADER.PointerToSymbolTable != 0  # a symbol table: -s was not given
 
 
 def test_a_vendored_sdist_carries_the_modules_license_files(
