@@ -62,6 +62,10 @@ def _add_build_options(parser: argparse.ArgumentParser, *, package_help: str) ->
     )
     parser.add_argument("--glibc", help="raise a Linux target's glibc baseline (default 2.17)")
     parser.add_argument("--strip", action="store_true", help="omit debug info (-s -w)")
+    # Set by crossgo's CMake functions, so that messages name their arguments, not flags.
+    parser.add_argument(
+        "--frontend", choices=("cli", "cmake"), default="cli", help=argparse.SUPPRESS
+    )
     parser.add_argument("--tags", default="", help="comma-separated Go build tags")
     parser.add_argument("--cflags", default="", help="extra CGO_CFLAGS")
     parser.add_argument("--ldflags", default="", help="extra CGO_LDFLAGS")
@@ -267,6 +271,11 @@ def _add_conda_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     recipe.add_argument("-o", "--output-dir", type=Path, help="default: PROJECT_DIR/recipe")
     recipe.add_argument("--version", help="package version of a Go package (default 0.1.0)")
     recipe.add_argument("--license", help="SPDX license of a Go package, e.g. MIT")
+    recipe.add_argument(
+        "--name",
+        help="the conda package name (default: [project] name; for a Go package, its project's "
+        "[tool.crossgo] name, else the module path's last element); a Go package's library too",
+    )
     scripts = actions.add_parser(
         "activate-scripts",
         help="write activation scripts that give an environment its own Go directories",
@@ -339,6 +348,7 @@ def _request(args: argparse.Namespace, package_dir: Path | None) -> BuildRequest
         extra_cflags=tuple(shlex.split(args.cflags)),
         extra_ldflags=tuple(shlex.split(args.ldflags)),
         extension=_extension(args),
+        frontend=args.frontend,
     )
 
 
@@ -587,6 +597,7 @@ def _cmd_conda(args: argparse.Namespace) -> int:
             args.format,
             version=args.version,
             license_id=args.license,
+            name=args.name,
             go_release=_go_version_or_none(),
         ):
             print(path)

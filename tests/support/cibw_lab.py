@@ -188,7 +188,8 @@ def _constraint_files() -> list[Path]:
     return [resources / f"constraints-python{python}.txt" for python in ("311", "312")]
 
 
-def _download(into: Path, *requirements: str) -> None:
+def download(into: Path, *requirements: str) -> None:
+    """`pip download` of wheels only, from the index pip is configured with."""
     _run(
         [sys.executable, "-m", "pip", "download", "-q", "-d", str(into), "--only-binary", ":all:",
          *requirements],
@@ -205,9 +206,9 @@ def wheel_directory(test_cache: Path, crossgo_wheels: Path, into: Path) -> Path:
     with locked(test_cache / ".cibw-downloads.lock"):
         if not (marker.is_file() and marker.read_text() == wanted):
             shutil.rmtree(downloads, ignore_errors=True)
-            _download(downloads, *CROSSGO_DEPENDENCIES)
+            download(downloads, *CROSSGO_DEPENDENCIES)
             for constraint in constraints:
-                _download(downloads, "virtualenv", "-c", str(constraint))
+                download(downloads, "virtualenv", "-c", str(constraint))
             marker.write_text(wanted)
     shutil.copytree(downloads, into, ignore=shutil.ignore_patterns(".ready"))
     for wheel in crossgo_wheels.glob("crossgo-*.whl"):
