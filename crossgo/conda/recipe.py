@@ -20,6 +20,7 @@ pins for ``compiler()`` and ``stdlib()``, ``c_stdlib_version`` on macOS raised t
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import os
 import re
@@ -54,6 +55,11 @@ def _yaml_string(text: str) -> str:
 
 
 def _about(facts: RecipeFacts) -> str:
+    from crossgo.sbom.conda import recipe_license_files  # noqa: PLC0415
+
+    facts = dataclasses.replace(
+        facts, license_files=(*facts.license_files, *recipe_license_files())
+    )
     lines = []
     if facts.license:
         lines.append(f"  license: {facts.license}")

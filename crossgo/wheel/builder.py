@@ -27,6 +27,8 @@ from crossgo.checks import Check
 from crossgo.errors import ArtifactCheckError, UsageError
 from crossgo.extmod.module import ExtensionModule, PythonBuild
 from crossgo.extmod.wheel import module_entries, python_tags
+from crossgo.sbom.contents import GoFiles, with_license_files
+from crossgo.sbom.licenses import LicensePolicy
 from crossgo.settings import ExtensionModuleSettings
 from crossgo.spelling import option
 from crossgo.targets import Target, get_target
@@ -40,6 +42,7 @@ __all__ = ["WheelResult", "build_request", "build_wheel", "extension_request", "
 
 
 BUILD_RECORD = "crossgo_build.json"
+SBOM_FILE = "sboms/crossgo.cdx.json"  # PEP 770
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,6 +105,7 @@ def build_wheel(
             for entry in module_entries(build, module.library)
         ]
         epoch = source_date_epoch(project.root, caller)
+        go_files = _go_files(project, (plans, module_plans), (libraries, modules), epoch)
         data = _wheel_bytes(
             project,
             plans=plans,
@@ -109,6 +113,7 @@ def build_wheel(
             generated=generated,
             tag=tag,
             epoch=epoch,
+            go_files=go_files,
         )
     path = dist.absolute() / f"{project.distribution}-{project.version}-{tag}.whl"
     publish(path, lambda out: out.write(data))
@@ -134,6 +139,7 @@ def _wheel_bytes(
     generated: Sequence[Entry],
     tag: str,
     epoch: int,
+    go_files: GoFiles,
 ) -> bytes:
     libraries = built[0]
     stale = _stale_libraries(project, plans) | {entry.path for entry in generated}
@@ -141,7 +147,7 @@ def _wheel_bytes(
         *_python_entries(project, stale),
         *(_library_entry(project, library) for library in libraries),
         *generated,
-        *_dist_info(project, tag, built, epoch=epoch),
+        *_dist_info(project, tag, built, epoch=epoch, go_files=go_files),
     ]
     out = io.BytesIO()
     write_wheel(out, entries, dist_info=dist_info_dir(project), epoch=epoch)
@@ -356,6 +362,35 @@ def _refuse_clashes(plans: Sequence[BuildPlan]) -> None:
         raise UsageError(msg)
 
 
+def _go_files(
+    project: Project,
+    plans: tuple[Sequence[BuildPlan], Sequence[BuildPlan]],
+    built: tuple[Sequence[BuildResult], Sequence[BuildResult]],
+    epoch: int,
+) -> GoFiles:
+    """The Go modules' license files and the SBOM (crossgo.sbom), per the settings."""
+    from crossgo.sbom.contents import wheel_go_files  # noqa: PLC0415
+
+    settings = project.settings
+    files = [(project.library_dir / r.library.name).as_posix() for r in built[0]]
+    files += [
+        f"{module.name.replace('.', '/')}/{result.library.name}"
+        for module, result in zip(settings.extension_modules, built[1], strict=True)
+    ]
+    return wheel_go_files(
+        name=project.metadata.name,
+        version=project.version,
+        built=list(zip([*plans[0], *plans[1]], [*built[0], *built[1]], files, strict=True)),
+        sbom=settings.sbom,
+        licenses=settings.licenses,
+        policy=LicensePolicy(
+            deny=frozenset(settings.licenses_deny),
+            allow_unknown=frozenset(settings.licenses_allow_unknown),
+        ),
+        epoch=epoch,
+    )
+
+
 def _library_entry(project: Project, library: BuildResult) -> Entry:
     path = project.library_dir / library.library.name
     return Entry(path.as_posix(), library.library.read_bytes(), executable=True)
@@ -393,23 +428,31 @@ def _dist_info(
     built: tuple[Sequence[BuildResult], Sequence[BuildResult]],
     *,
     epoch: int,
+    go_files: GoFiles,
 ) -> list[Entry]:
     directory = dist_info_dir(project)
+    sboms = [Entry(f"{directory}/{SBOM_FILE}", go_files.sbom)] if go_files.sbom else []
     return [
-        *metadata_entries(project),
+        *metadata_entries(project, go_files.licenses),
         Entry(f"{directory}/WHEEL", wheel_file(tag)),
         Entry(f"{directory}/{BUILD_RECORD}", _build_record(project, tag, built, epoch)),
+        *sboms,
     ]
 
 
-def metadata_entries(project: Project) -> list[Entry]:
+def metadata_entries(
+    project: Project, go_licenses: Sequence[tuple[str, bytes]] = ()
+) -> list[Entry]:
     """METADATA, the license files and entry_points.txt: what every wheel's .dist-info holds,
-    and all that the PEP 517 metadata hooks write (no library is built for them)."""
+    and all that the PEP 517 metadata hooks write (no library is built for them).
+    ``go_licenses`` are the Go modules' files, each also a License-File (docs/sbom.md)."""
     directory = dist_info_dir(project)
-    entries = [Entry(f"{directory}/METADATA", project.metadata.as_rfc822().as_bytes())]
+    metadata = with_license_files(project.metadata, [path for path, _ in go_licenses])
+    entries = [Entry(f"{directory}/METADATA", metadata.as_rfc822().as_bytes())]
     for license_file in project.metadata.license_files or ():
         data = (project.root / license_file).read_bytes()
         entries.append(Entry(f"{directory}/licenses/{license_file.as_posix()}", data))
+    entries += [Entry(f"{directory}/licenses/{path}", data) for path, data in go_licenses]
     if (entry_points := _entry_points(project)) is not None:
         entries.append(Entry(f"{directory}/entry_points.txt", entry_points))
     return entries

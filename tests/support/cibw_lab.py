@@ -59,6 +59,8 @@ CROSSGO_DEPENDENCIES = (
     # The image's gcc links glibc 2.36, above the manylinux_2_17 baseline, so the backend
     # asks for ziglang (docs/wheels.md, the toolchain rule for wheels).
     "ziglang",
+    "cyclonedx-python-lib",  # crossgo[sbom], which the backend asks for
+    "licenseclassifier",
 )
 
 

@@ -34,7 +34,7 @@ def test_a_python_project_gets_a_pip_recipe() -> None:
         "- ${{ compiler('m2w64_c') }}",
         "- ${{ compiler('go-cgo') }}",
         "- cross-python_${{ target_platform }}",
-        "  license_file: LICENSE",
+        "  license_file:\n    - LICENSE\n    - library_licenses/\n",
     ):
         assert line in recipe
     assert "        - gohash\n" in recipe  # the import test
