@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -22,6 +23,18 @@ from tests.support.commands import run_or_fail
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_GO = REPO / "examples" / "gohash" / "go"
 PACKAGES = Path(__file__).resolve().parent / "packages"
+
+# pytester runs the skip policy's own tests; the policy turns skips into failures in CI.
+pytest_plugins = ["pytester", "tests.support.skip_policy"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Children must get Ctrl-C's default: a suite started with SIGINT ignored (under nohup,
+    or `pytest &` in a script) would pass SIG_IGN on to every program it starts, and the
+    tests that interrupt a build or a Go call would see nothing happen. A handled signal is
+    reset to the default in a child by exec; an ignored one is not."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
