@@ -52,8 +52,6 @@ from tests.support.python_headers import aarch64_python_headers
 
 pytestmark = pytest.mark.slow
 
-# Hints these tests prove (tests/integration/test_hints.py checks every hint is proven).
-HINTS_PROVEN_HERE = {"python3-dll"}
 
 GOEXT = PACKAGES / "goext"
 GOHASH = REPO / "examples" / "gohash"
@@ -495,20 +493,6 @@ def test_a_function_outside_the_stable_abi_is_named(
     )
     assert "PyUnicode_FromKindAndData is not in the stable ABI" in done.stderr
     assert list(tmp_path.iterdir()) == []
-
-
-def test_a_function_python3_dll_lacks_fails_the_windows_link_with_a_hint(
-    cli_env: dict[str, str], tmp_path: Path
-) -> None:
-    done = run_crossgo(
-        "build", "-t", "win-64", "--extension-module", "nonstable", "-o", str(tmp_path),
-        str(PACKAGES / "pyext-nonstable"), env=cli_env,
-    )  # fmt: skip
-    assert done.returncode == 1, done.stderr
-    assert (
-        "hint: PyUnicode_FromKindAndData is a CPython symbol that python3.dll does not export"
-        in done.stderr
-    )
 
 
 def test_a_missing_init_function_is_named(cli_env: dict[str, str], tmp_path: Path) -> None:
