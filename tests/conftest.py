@@ -52,8 +52,11 @@ def crossgo_cache(test_cache: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def base_env(test_cache: Path) -> dict[str, str]:
-    """The environment builds run in: this process's, minus anything crossgo-specific."""
+    """The environment builds run in: this process's, minus anything crossgo-specific, with
+    this Python's bin directory first on PATH (as in an activated venv, or nox), so that
+    crossgo builds with the dev extra's pinned Go (tests/support/pinned.py)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSGO_")}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["ZIG_GLOBAL_CACHE_DIR"] = str(test_cache / "zig")
     return env
 
