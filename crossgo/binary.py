@@ -26,10 +26,17 @@ from crossgo.errors import ArtifactCheckError
 if TYPE_CHECKING:
     from elftools.elf.dynamic import DynamicSection
     from elftools.elf.elffile import ELFFile
-    from elftools.elf.gnuversions import GNUVerNeedSection
+    from elftools.elf.gnuversions import GNUVerDefSection, GNUVerNeedSection
     from elftools.elf.sections import Section, Symbol, SymbolTableSection
 
-__all__ = ["BinaryFormatError", "BinaryInfo", "Format", "read_binary", "read_slices"]
+__all__ = [
+    "BinaryFormatError",
+    "BinaryInfo",
+    "Format",
+    "glibc_provided",
+    "read_binary",
+    "read_slices",
+]
 
 Format = Literal["elf", "macho", "pe"]
 
@@ -66,7 +73,10 @@ class BinaryInfo:
     from elsewhere, each with the library it names for it: the DLL on PE (import and
     delay-import tables; ``#<n>`` for an import by ordinal); the dylib on Mach-O (as
     ``macos_undefined``); None on ELF, whose undefined ``.dynsym`` symbols are found by the
-    loader's search through everything loaded, not in a named library.
+    loader's search through everything loaded, not in a named library. ``debug`` names the
+    debug information and symbol tables a stripped library must not carry: ELF ``.debug_*``
+    sections and ``.symtab``; Mach-O ``__DWARF`` sections and STABS entries; PE ``.debug_*``
+    sections (DWARF from GNU tools), the COFF symbol table and debug-directory entries.
     """
 
     path: Path
@@ -81,6 +91,7 @@ class BinaryInfo:
     macos_undefined: tuple[tuple[str, str | None], ...] = ()
     pe_timestamp: int | None = None
     imports: tuple[tuple[str, str | None], ...] = ()
+    debug: tuple[str, ...] = ()
 
 
 def read_binary(path: Path) -> BinaryInfo:
@@ -226,7 +237,17 @@ def _read_elf(path: Path) -> BinaryInfo:
             rpaths=tuple(entry for value in search_paths for entry in value.split(":") if entry),
             glibc_max=_glibc_max(_elf_required_versions(elf)),
             imports=tuple((name, None) for name in _elf_undefined(elf)),
+            debug=tuple(
+                section.name
+                for section in elf.iter_sections()
+                if _is_debug_section(section.name) or section.name == ".symtab"
+            ),
         )
+
+
+def _is_debug_section(name: str) -> bool:
+    """DWARF, plain or compressed (``.zdebug_``), in ELF or PE (GNU tools' long names)."""
+    return name.startswith((".debug_", ".zdebug_"))
 
 
 def _elf_machine(e_machine: str | int, *, little_endian: bool) -> str:
@@ -305,6 +326,26 @@ def _elf_required_versions(elf: ELFFile) -> list[str]:
     ]
 
 
+def glibc_provided(path: Path) -> tuple[int, int] | None:
+    """The newest GLIBC_x.y version a C library (libc.so.6) defines: the glibc a compiler
+    that links against it can need at most; None if ``path`` defines no GLIBC version."""
+    from elftools.common.exceptions import ELFError  # noqa: PLC0415
+    from elftools.elf.elffile import ELFFile  # noqa: PLC0415
+
+    try:
+        with path.open("rb") as stream:
+            elf = ELFFile(stream)
+            names = [
+                auxiliary.name
+                for section in elf.iter_sections(type="SHT_GNU_verdef")
+                for _definition, auxiliaries in cast("GNUVerDefSection", section).iter_versions()
+                for auxiliary in auxiliaries
+            ]
+    except (OSError, ELFError):
+        return None
+    return _glibc_max(names)
+
+
 def _glibc_max(version_names: Iterable[str]) -> tuple[int, int] | None:
     """Highest GLIBC_x.y[.z] as (x, y); GLIBC_PRIVATE and the like carry no number."""
     matches = (_GLIBC_VERSION.fullmatch(name) for name in version_names)
@@ -378,6 +419,23 @@ def _read_macho_header(path: Path, macho: _MachOFile, header: _MachOHeader) -> B
         macos_minos=_macos_minos(header.commands),
         macos_undefined=undefined,
         imports=undefined,
+        debug=_macho_dwarf(header.commands) + _macho_debug_map(symbols),
+    )
+
+
+def _macho_debug_map(symbols: Sequence[_MachOSymbol]) -> tuple[str, ...]:
+    """STABS entries: the debug map that points a debugger at the object files' DWARF."""
+    count = sum(1 for symbol in symbols if symbol.n_type & _N_STAB)
+    return (f"{count} STABS debug-map entries",) if count else ()
+
+
+def _macho_dwarf(commands: Sequence[_MachOCommand]) -> tuple[str, ...]:
+    """The sections of a ``__DWARF`` segment: debug information left in the dylib."""
+    return tuple(
+        "__DWARF," + _text(section.sectname.rstrip(b"\0"))
+        for load, body, sections in commands
+        if load.cmd in {_LC_SEGMENT, _LC_SEGMENT_64} and body.segname.rstrip(b"\0") == b"__DWARF"
+        for section in sections
     )
 
 
@@ -464,8 +522,14 @@ def _macho_bound_dylib(symbol: _MachOSymbol, dylibs: Sequence[str]) -> str | Non
 # PE (pefile)
 
 _PE_MACHINES = {0x8664: "x86_64", 0xAA64: "aarch64", 0x14C: "i386", 0x1C0: "arm", 0x1C4: "arm"}
-_PE_DIRECTORIES = ("EXPORT", "IMPORT", "DELAY_IMPORT")
+_PE_DIRECTORIES = ("EXPORT", "IMPORT", "DELAY_IMPORT", "DEBUG")
 _PE_SECURITY_DIRECTORY = 4  # IMAGE_DIRECTORY_ENTRY_SECURITY
+# Debug-directory entries that are debug information (a PDB reference, symbols). Others are
+# not: lld's REPRO entry says the timestamp is a content hash, POGO and the like are hints.
+_PE_DEBUG_INFO = frozenset(
+    f"IMAGE_DEBUG_TYPE_{name}"
+    for name in ("COFF", "CODEVIEW", "FPO", "MISC", "EMBEDDED_PORTABLE_PDB", "PDBCHECKSUM")
+)
 _COFF_SYMBOL_SIZE = 18
 _COFF_STRINGS_SIZE_FIELD = 4  # None from pefile: the size itself lies past the end
 
@@ -486,7 +550,35 @@ def _read_pe(path: Path) -> BinaryInfo:
             needed=_pe_imported_dlls(pe),
             pe_timestamp=int(pe.FILE_HEADER.TimeDateStamp),
             imports=_pe_imports(pe),
+            debug=_pe_debug(pe),
         )
+
+
+def _pe_section_name(pe: _PEFile, raw: bytes) -> str:
+    """A section's name; GNU tools write longer ones as ``/<offset>`` into the COFF string
+    table."""
+    name = _text(raw)
+    header = pe.FILE_HEADER
+    if not (name.startswith("/") and name[1:].isdigit() and header.PointerToSymbolTable):
+        return name
+    strings = int(header.PointerToSymbolTable + header.NumberOfSymbols * _COFF_SYMBOL_SIZE)
+    start = strings + int(name[1:])
+    data = pe.__data__[start : start + 256]
+    return _text(bytes(data).split(b"\0", 1)[0])
+
+
+def _pe_debug(pe: _PEFile) -> tuple[str, ...]:
+    import pefile  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415
+
+    sections = [_pe_section_name(pe, section.Name.rstrip(b"\0")) for section in pe.sections]
+    found = [name for name in sections if _is_debug_section(name)]
+    if pe.FILE_HEADER.PointerToSymbolTable and pe.FILE_HEADER.NumberOfSymbols:
+        found.append("COFF symbol table")
+    for entry in getattr(pe, "DIRECTORY_ENTRY_DEBUG", ()):
+        kind = pefile.DEBUG_TYPE.get(int(entry.struct.Type), str(entry.struct.Type))
+        if kind in _PE_DEBUG_INFO:
+            found.append(f"debug directory: {kind}")
+    return tuple(found)
 
 
 def _pe_described_end(pe: _PEFile) -> int:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from crossgo.extmod.module import ExtensionModule, PythonBuild
 from crossgo.hints import hint_for
 from crossgo.reproducible import normalize_pe
+from crossgo.spelling import Frontend, option
 from crossgo.staging import claim_staging, sweep_stale_staging
 from crossgo.targets import Target
 from crossgo.toolchain import Preference, Toolchain, ToolchainQuery
@@ -74,6 +75,7 @@ class BuildRequest:
     tags: tuple[str, ...] = ()
     bindings: bool = False  # add crossgo_free and crossgo_exports, for generated bindings
     extension: ExtensionModule | None = None  # build a CPython extension module (crossgo.extmod)
+    frontend: Frontend = "cli"  # how messages spell settings (crossgo.spelling)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,6 +99,7 @@ class BuildPlan:
     import_library_dir: Path | None = None  # set: write an import library there (Windows)
     slices: tuple[BuildPlan, ...] = ()
     go_exports: tuple[GoFunction, ...] = ()  # with bindings: the //export functions, from Go
+    frontend: Frontend = "cli"
 
     def explain(self) -> list[str]:
         target = self.spec.target
@@ -168,6 +171,7 @@ def _choose_toolchain(
         cache=cache,
         conda_prefix=request.conda_prefix,
         macos_version=macos or "",
+        frontend=request.frontend,
     )
     chosen = toolchain.resolve(query, preference=request.toolchain, cc=request.cc)
     sdk = find_sdk(request.macos_sdk, caller) if target.goos == "darwin" else None
@@ -241,6 +245,7 @@ def _plan_slice(
         macos_version=macos,
         notes=tuple(note for note in notes if note),
         target_source=choice.source,
+        frontend=request.frontend,
         header_dir=(request.header_dir or output_dir).absolute(),
         import_library_dir=(request.import_library_dir or output_dir).absolute()
         if wants_implib
@@ -352,7 +357,7 @@ def _go_build(build_plan: BuildPlan, into: Path) -> None:
             f"go build failed for {spec.target.name} with the {build_plan.toolchain.kind} "
             f"toolchain ({build_plan.toolchain.cc}); its output is above."
         )
-        if hint := hint_for(error.output, spec.target):
+        if hint := hint_for(error.output, spec.target, build_plan.frontend):
             msg += f"\nhint: {hint}"
         raise BuildFailedError(msg) from error
 
@@ -374,6 +379,7 @@ def _check(build_plan: BuildPlan, library: Path, header: Path) -> tuple[Check, .
         exports=exports_from_header(header.read_text(encoding="utf-8")),
         filename=spec.library_filename,
         macos_version=build_plan.macos_version,
+        strip=spec.strip,
     )
     if spec.python is not None:
         from crossgo.extmod.checks import extension_checks  # noqa: PLC0415
@@ -383,14 +389,32 @@ def _check(build_plan: BuildPlan, library: Path, header: Path) -> tuple[Check, .
     if failed:
         details = "; ".join(f"{check.name}: {check.detail}" for check in failed)
         msg = f"the library built for {spec.target.name} failed its checks: {details}."
-        if any(check.name == "glibc" for check in failed):
-            msg += (
-                " This compiler links against a newer glibc than the target's baseline: "
-                "use zig (`--toolchain zig`) or conda's compiler (glibc 2.17 sysroot), or "
-                "accept the newer baseline with --glibc."
-            )
-        raise ArtifactCheckError(msg)
+        raise ArtifactCheckError(msg + _check_advice(build_plan, failed))
     return checks
+
+
+def _check_advice(build_plan: BuildPlan, failed: Sequence[Check]) -> str:
+    """What to change when a check fails for a reason the toolchain explains."""
+    toolchain, frontend = build_plan.toolchain, build_plan.frontend
+    advice = ""
+    if any(check.name == "stripped" for check in failed):
+        other = "system" if toolchain.kind == "zig" else "zig"
+        advice += (
+            f" The build asked for a stripped library, but the {toolchain.kind} C toolchain "
+            f"({toolchain.cc}) left debug information in it: use a toolchain that honours -s "
+            f"({option(frontend, 'toolchain', other)}), or keep the debug information "
+            f"({option(frontend, 'no-strip')})."
+        )
+    if any(check.name == "glibc" for check in failed):
+        target = build_plan.spec.target
+        baseline = ".".join(map(str, target.glibc or ()))
+        advice += (
+            f" The {toolchain.kind} C compiler ({toolchain.cc}) links against a newer glibc "
+            f"than the baseline {baseline}: use zig ({option(frontend, 'toolchain', 'zig')}) "
+            "or a conda compiler with a glibc 2.17 sysroot, or accept a newer baseline "
+            f"({option(frontend, 'glibc', 'X.Y')})."
+        )
+    return advice
 
 
 def _build_thin(build_plan: BuildPlan, staging: Path) -> tuple[Path, Path, tuple[Check, ...]]:

@@ -95,6 +95,11 @@ class CacheDir:
     def zig_cache(self) -> Path:
         return self.root / "zig"
 
+    @property
+    def toolchains(self) -> Path:
+        """Toolchains crossgo runs from a stable place (the ziglang wheel's zig)."""
+        return self.root / "toolchains"
+
     def wrapper_dir(self, key: str) -> Path:
         return self.root / "wrappers" / key
 

@@ -2,8 +2,9 @@
 
 Each check is a pure function of the binary's headers (:class:`~crossgo.binary.BinaryInfo`)
 and what the target promises: the right format and CPU, every ``//export`` function
-exported, glibc and macOS versions within the wheel tag's, and no absolute paths in rpaths
-or install names (a library must not point into the machine that built it).
+exported, glibc and macOS versions within the wheel tag's, no absolute paths in rpaths
+or install names (a library must not point into the machine that built it), and, when the
+build asked for stripping, no debug information or symbol table left by the toolchain.
 """
 
 from __future__ import annotations
@@ -94,6 +95,14 @@ def _name(info: BinaryInfo, target: Target, filename: str) -> Check:
     return Check("name", info.soname == want, f"{info.soname}, want {want}")
 
 
+def _stripped(info: BinaryInfo) -> Check:
+    """A library built to be stripped carries no debug information: a toolchain that ignores
+    the request (zig let a later -g undo -s) fails the build instead of shipping it."""
+    if info.debug:
+        return Check("stripped", False, f"still has {', '.join(info.debug)}")
+    return Check("stripped", True, "no debug information or symbol table")
+
+
 def run_checks(
     info: BinaryInfo,
     target: Target,
@@ -101,8 +110,11 @@ def run_checks(
     exports: Iterable[str],
     filename: str,
     macos_version: str | None = None,
+    strip: bool = False,
 ) -> tuple[Check, ...]:
     checks = [_format_and_machine(info, target), _exports(info, exports), _paths(info, target)]
+    if strip:
+        checks.append(_stripped(info))
     if target.goos != "windows":
         checks.append(_name(info, target, filename))
     if target.glibc is not None:

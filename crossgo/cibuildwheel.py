@@ -61,7 +61,7 @@ def _download_modules(build_plan: BuildPlan) -> None:
         _run.stream(argv, env=env, cwd=package.module.path.parent)
     except _run.CommandFailed as error:
         msg = f"go mod download failed in {package.module.path.parent}; its output is above."
-        if hint := hint_for(error.output, build_plan.spec.target):
+        if hint := hint_for(error.output, build_plan.spec.target, build_plan.frontend):
             msg += f"\nhint: {hint}"
         raise BuildFailedError(msg) from error
 

@@ -38,7 +38,15 @@ __all__ = [
 ]
 
 # What crossgo creates in its cache root (see crossgo.cache.CacheDir).
-OWN_ENTRIES: Final = ("go", "zig", "wrappers", "probes", "macos-stubs", "bindings")
+OWN_ENTRIES: Final = (
+    "go",
+    "zig",
+    "toolchains",
+    "wrappers",
+    "probes",
+    "macos-stubs",
+    "bindings",
+)
 _TRASH_PREFIX: Final = ".crossgo-trash-"
 _GO_LAYOUT: Final = frozenset({"path", "build", "bin"})
 

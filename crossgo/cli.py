@@ -17,12 +17,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crossgo import __version__
-from crossgo.build import BuildPlan, BuildRequest, build, plan
+from crossgo.build import BuildPlan, BuildRequest, build, execute, plan
 from crossgo.cache import CacheDir, default_cache_root
 from crossgo.environment import CACHE_VARIABLES
 from crossgo.errors import CrossgoError, PackageError, ToolchainError, UsageError
 from crossgo.extmod.module import ExtensionModule
 from crossgo.golang import find_go, scan_package
+from crossgo.sbom.licenses import LicensePolicy
 from crossgo.shells import FORMATS, render
 from crossgo.targets import all_targets, get_target
 from crossgo.toolchain import PREFERENCES
@@ -62,6 +63,10 @@ def _add_build_options(parser: argparse.ArgumentParser, *, package_help: str) ->
     )
     parser.add_argument("--glibc", help="raise a Linux target's glibc baseline (default 2.17)")
     parser.add_argument("--strip", action="store_true", help="omit debug info (-s -w)")
+    # Set by crossgo's CMake functions, so that messages name their arguments, not flags.
+    parser.add_argument(
+        "--frontend", choices=("cli", "cmake"), default="cli", help=argparse.SUPPRESS
+    )
     parser.add_argument("--tags", default="", help="comma-separated Go build tags")
     parser.add_argument("--cflags", default="", help="extra CGO_CFLAGS")
     parser.add_argument("--ldflags", default="", help="extra CGO_LDFLAGS")
@@ -133,6 +138,10 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "--bindings", action="store_true", help="add what `crossgo bindings` modules need"
     )
+    build_cmd.add_argument(
+        "--sbom", type=Path, metavar="FILE", help="also write the library's CycloneDX SBOM"
+    )
+    _add_sbom_command(commands)
     _add_wheel_command(commands)
     _add_bindings_command(commands)
     _add_conda_command(commands)
@@ -243,6 +252,15 @@ def _add_conda_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     install.add_argument("--tags", default="", help="comma-separated Go build tags")
     install.add_argument("--cflags", default="", help="extra CGO_CFLAGS")
     install.add_argument("--ldflags", default="", help="extra CGO_LDFLAGS")
+    install.add_argument(
+        "--no-licenses", action="store_true",
+        help="do not collect the Go modules' license files into $SRC_DIR/library_licenses",
+    )  # fmt: skip
+    install.add_argument("--licenses-deny", default="", help="comma-separated SPDX ids to refuse")
+    install.add_argument(
+        "--licenses-allow-unknown", default="", metavar="MODULES",
+        help="comma-separated module paths accepted without an identified license",
+    )  # fmt: skip
     recipe = actions.add_parser("recipe", help="write a starting recipe for a project")
     recipe.add_argument(
         "project_dir", nargs="?", default=Path(), type=Path, metavar="PROJECT_DIR",
@@ -254,6 +272,11 @@ def _add_conda_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     recipe.add_argument("-o", "--output-dir", type=Path, help="default: PROJECT_DIR/recipe")
     recipe.add_argument("--version", help="package version of a Go package (default 0.1.0)")
     recipe.add_argument("--license", help="SPDX license of a Go package, e.g. MIT")
+    recipe.add_argument(
+        "--name",
+        help="the conda package name (default: [project] name; for a Go package, its project's "
+        "[tool.crossgo] name, else the module path's last element); a Go package's library too",
+    )
     scripts = actions.add_parser(
         "activate-scripts",
         help="write activation scripts that give an environment its own Go directories",
@@ -326,6 +349,7 @@ def _request(args: argparse.Namespace, package_dir: Path | None) -> BuildRequest
         extra_cflags=tuple(shlex.split(args.cflags)),
         extra_ldflags=tuple(shlex.split(args.ldflags)),
         extension=_extension(args),
+        frontend=args.frontend,
     )
 
 
@@ -428,6 +452,34 @@ def _cache_dirs(build_plan: BuildPlan) -> list[Path]:
     return [Path(variables[name]) for name in CACHE_VARIABLES if variables.get(name)]
 
 
+def _add_sbom_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sbom = commands.add_parser(
+        "sbom", help="print what a Go library or crossgo wheel contains (CycloneDX JSON)"
+    )
+    sbom.add_argument("path", type=Path, metavar="PATH", help="a Go c-shared library or a wheel")
+    sbom.add_argument("--table", action="store_true", help="module, version, license")
+    sbom.add_argument(
+        "--no-licenses", action="store_true", help="skip the license ids (no module cache needed)"
+    )
+    sbom.add_argument(
+        "--source", type=Path, metavar="DIR",
+        help="the library's Go module: its vendor/ and local replacements",
+    )  # fmt: skip
+    sbom.add_argument("--cache-dir", type=Path, help="crossgo's cache (also CROSSGO_CACHE_DIR)")
+
+
+def _cmd_sbom(args: argparse.Namespace) -> int:
+    from crossgo.sbom.command import run  # noqa: PLC0415 (keeps the other commands' start-up light)
+
+    return run(
+        args.path,
+        as_table=args.table,
+        licenses=not args.no_licenses,
+        source=args.source,
+        cache_dir=args.cache_dir,
+    )
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     request = dataclasses.replace(
         _request(args, args.package_dir or Path()),
@@ -435,7 +487,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
         import_library=args.import_library,
         bindings=args.bindings,
     )
-    result = build(request)
+    if args.sbom is None:
+        result = build(request)
+    else:
+        from crossgo.sbom.contents import require_extra, write_library_sbom  # noqa: PLC0415
+        from crossgo.wheel.project import source_date_epoch  # noqa: PLC0415
+
+        require_extra("crossgo build --sbom")  # before building, not after
+        build_plan = plan(request)
+        result = execute(build_plan)
+        epoch = source_date_epoch(args.package_dir or Path(), os.environ)
+        path = write_library_sbom(result, build_plan, args.sbom, epoch=epoch)
+        print(f"crossgo: wrote {path}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
     else:
@@ -517,6 +580,7 @@ def _cmd_conda(args: argparse.Namespace) -> int:
             tags=tuple(tag for tag in args.tags.split(",") if tag),
             extra_cflags=tuple(shlex.split(args.cflags)),
             extra_ldflags=tuple(shlex.split(args.ldflags)),
+            licenses=None if args.no_licenses else _license_policy(args),
         )
         for note in result.notes:
             print(f"crossgo: note: {note}", file=sys.stderr)
@@ -533,6 +597,7 @@ def _cmd_conda(args: argparse.Namespace) -> int:
             args.format,
             version=args.version,
             license_id=args.license,
+            name=args.name,
             go_release=_go_version_or_none(),
         ):
             print(path)
@@ -540,6 +605,15 @@ def _cmd_conda(args: argparse.Namespace) -> int:
     for path in conda.write_activation_scripts(args.prefix):
         print(path)
     return 0
+
+
+def _license_policy(args: argparse.Namespace) -> LicensePolicy:
+    def words(text: str) -> frozenset[str]:
+        return frozenset(word.strip() for word in text.split(",") if word.strip())
+
+    return LicensePolicy(
+        deny=words(args.licenses_deny), allow_unknown=words(args.licenses_allow_unknown)
+    )
 
 
 def _cmd_cibuildwheel(args: argparse.Namespace) -> int:
@@ -604,6 +678,7 @@ _COMMANDS = {
     "cibuildwheel": _cmd_cibuildwheel,
     "generate-ci": _cmd_generate_ci,
     "bindings": _cmd_bindings,
+    "sbom": _cmd_sbom,
     "cmake-target": _cmd_cmake_target,
 }
 

@@ -1,11 +1,14 @@
-"""PEP 660 editable installs: the Go libraries in crossgo's cache, the package from the tree.
+"""PEP 660 editable installs: the package from the source tree, the Go libraries beside it.
 
 ``build_editable`` builds this machine's libraries (and, with ``bindings = true``, their
-modules) into ``<cache>/editable/<project digest>/``, laid out like the package, and returns
-a small wheel: a ``.pth`` file that installs an import hook, and the hook. The hook maps the
-package to the source tree with the cache directory as a second search location, so that
-``import gohash`` runs ``src/gohash/__init__.py`` and ``gohash._gohash`` and ``libgohash.so``
-come from the cache.
+modules) in ``<cache>/editable/<project digest>/`` and places them in the source package,
+next to ``__init__.py``, where a wheel would put them: a hand-written loader that opens
+``Path(__file__).with_name("libX.so")`` finds its library, as it does after maturin's
+``develop`` or setuptools' ``build_ext --inplace``. In a git checkout their names go into
+``.git/info/exclude`` (local to the clone, never committed), so they stay out of version
+control; sdists and wheels never take them from the tree. It returns a small wheel: a
+``.pth`` file that installs an import hook, and the hook, which maps the package to the
+source tree (src layouts are not on ``sys.path`` otherwise).
 
 It also records a stamp of the Go sources (name, size and mtime of every build input under
 each Go module). When an import finds the sources changed, the hook runs ``python -m
@@ -29,7 +32,7 @@ from typing import BinaryIO
 from crossgo.build import execute
 from crossgo.cache import CacheDir, default_cache_root
 from crossgo.detect import choose_target
-from crossgo.errors import CrossgoError, UsageError
+from crossgo.errors import CrossgoError, OutputError, UsageError
 from crossgo.golang import scan_package
 from crossgo.settings import ConfigSettings
 from crossgo.wheel.archive import Entry, publish, write_wheel
@@ -44,7 +47,8 @@ from crossgo.wheel.project import Project, load_project, source_date_epoch
 
 __all__ = ["build_editable", "editable_dir", "rebuild"]
 
-_EDITABLE_TAG = "py3-none-any"  # the editable wheel holds no binary: the cache does
+_EDITABLE_TAG = "py3-none-any"  # the editable wheel holds no binary: the source tree does
+_EXCLUDE_HEADER = "# Go libraries placed by crossgo's editable install (pip install -e)"
 
 
 def editable_dir(project: Project, cache: CacheDir) -> Path:
@@ -77,9 +81,11 @@ def _template() -> str:
 
 
 def rebuild(project: Project, environ: Mapping[str, str], cache: CacheDir) -> Path:
-    """Build this machine's libraries (and bindings) into the editable directory; stamp it."""
+    """Build this machine's libraries (and bindings) and place them in the source package;
+    stamp the sources they were built from."""
     root = editable_dir(project, cache)
-    native = root.joinpath(*project.python_package.split("."))
+    native = _package_source(project)
+    _require_writable(native)
     caller = {**environ, **project.settings.env}
     target = choose_target("native", caller).target
     plans = plan_libraries(project, target, root / "build", caller, cache.root)
@@ -90,10 +96,62 @@ def rebuild(project: Project, environ: Mapping[str, str], cache: CacheDir) -> Pa
     for name, data in files:
         publish(native / name, _writer(data))
     (native / libraries[0].library.name).chmod(0o755)
+    exclude_from_git(project.root, [native / name for name, _ in files])
     for note in notes:
         print(f"crossgo: note: {note}", file=sys.stderr)
     (root / "stamp").write_text(_source_stamp(_watch(project)), encoding="utf-8")
     return root
+
+
+def _package_source(project: Project) -> Path:
+    return project.python_root.joinpath(*project.python_package.split("."))
+
+
+def _require_writable(directory: Path) -> None:
+    if directory.is_dir() and os.access(directory, os.W_OK):
+        return
+    msg = (
+        f"an editable install places the Go libraries next to the package's __init__.py, "
+        f"but {directory} is not writable: make it writable, or install without -e "
+        "(`pip install .`), which puts the libraries in the installed wheel instead."
+    )
+    raise OutputError(msg)
+
+
+def _git_exclude(start: Path) -> tuple[Path, Path] | None:
+    """The checkout's top directory and its ``info/exclude`` file (a worktree's is in its
+    main repository, with patterns relative to the worktree's top), or None outside git."""
+    for directory in (start, *start.parents):
+        dot_git = directory / ".git"
+        if dot_git.is_dir():
+            return directory, dot_git / "info" / "exclude"
+        if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            git_dir = (directory / text.removeprefix("gitdir:").strip()).resolve()
+            common = git_dir / "commondir"
+            if common.is_file():
+                git_dir = (git_dir / common.read_text(encoding="utf-8").strip()).resolve()
+            return directory, git_dir / "info" / "exclude"
+    return None
+
+
+def exclude_from_git(project_root: Path, files: list[Path]) -> None:
+    """Keep the placed libraries out of ``git status``, without touching a tracked file."""
+    found = _git_exclude(project_root.resolve())
+    if found is None:
+        return
+    top, exclude = found
+    try:
+        lines = exclude.read_text(encoding="utf-8").splitlines() if exclude.is_file() else []
+        wanted = [f"/{path.resolve().relative_to(top).as_posix()}" for path in files]
+        missing = [line for line in wanted if line not in lines]
+        if missing:
+            header = [] if _EXCLUDE_HEADER in lines else [_EXCLUDE_HEADER]
+            exclude.parent.mkdir(parents=True, exist_ok=True)
+            text = "\n".join([*lines, *header, *missing]) + "\n"
+            publish(exclude, _writer(text.encode()))
+    except (OSError, ValueError):
+        pass  # only git status is at stake: never fail an install for it
 
 
 def _writer(data: bytes) -> Callable[[BinaryIO], object]:
@@ -103,11 +161,7 @@ def _writer(data: bytes) -> Callable[[BinaryIO], object]:
 def _state(
     project: Project, root: Path, config: ConfigSettings, cache: CacheDir
 ) -> dict[str, object]:
-    native = root.joinpath(*project.python_package.split("."))
     locations = {project.top_level: [str(project.python_root / project.top_level)]}
-    package_source = project.python_root.joinpath(*project.python_package.split("."))
-    locations.setdefault(project.python_package, [str(package_source)])
-    locations[project.python_package].append(str(native))
     return {
         "package": project.top_level,
         "project": str(project.root),

@@ -54,7 +54,12 @@ ARCH_LEVELS: Final = {
 # The caches a build writes to (a sandboxed Bazel action may only write where it is told).
 CACHE_VARIABLES: Final = ("GOPATH", "GOMODCACHE", "GOCACHE", "GOBIN", "ZIG_GLOBAL_CACHE_DIR")
 _REPRODUCIBLE_GOFLAGS = ("-trimpath", "-buildvcs=false", "-ldflags=-buildid=")
-_DEFAULT_CGO_FLAGS = ("-O2", "-g")
+# A stripped build compiles and links without -g: zig's linker lets a later -g undo the -s
+# Go passes it, so -g must not reach the link at all.
+_DEBUG_CGO_FLAGS = ("-O2", "-g")
+_STRIPPED_CGO_FLAGS = ("-O2",)
+# Last on a stripped build's link line, after the caller's flags, so nothing can undo it.
+_STRIP_LDFLAGS = ("-s",)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -228,7 +233,8 @@ def compute(
         variables["MACOSX_DEPLOYMENT_TARGET"] = deployment
         if toolchain.kind != "zig":  # zig takes it from the -target triple
             macos = (f"-mmacosx-version-min={deployment}",)
-    file_map = _file_prefix_maps(spec, caller)
+    file_map = _file_prefix_maps(spec, toolchain, cache, caller)
+    defaults = _STRIPPED_CGO_FLAGS if spec.strip else _DEBUG_CGO_FLAGS
     python_cflags = spec.python.cflags if spec.python else ()
     python_ldflags = spec.python.ldflags if spec.python else ()
     variables |= {
@@ -245,7 +251,7 @@ def compute(
         "GOBIN": str(cache.gobin),
         "CC": go_quote(toolchain.cc),
         "CGO_CFLAGS": _join(
-            _DEFAULT_CGO_FLAGS,
+            defaults,
             macos,
             toolchain.cflags,
             file_map,
@@ -257,10 +263,10 @@ def compute(
             toolchain.cppflags, prefix_cpp, shlex.split(caller.get("CGO_CPPFLAGS", ""))
         ),
         "CGO_CXXFLAGS": _join(
-            _DEFAULT_CGO_FLAGS, macos, shlex.split(caller.get("CGO_CXXFLAGS", ""))
+            defaults, macos, file_map, shlex.split(caller.get("CGO_CXXFLAGS", ""))
         ),
         "CGO_LDFLAGS": _join(
-            _DEFAULT_CGO_FLAGS,
+            defaults,
             macos,
             toolchain.ldflags,
             prefix_ld,
@@ -269,6 +275,7 @@ def compute(
             python_ldflags,
             spec.extra_ldflags,
             shlex.split(caller.get("CGO_LDFLAGS", "")),
+            _STRIP_LDFLAGS if spec.strip else (),
         ),
         **toolchain.env,
     }
@@ -282,15 +289,26 @@ def compute(
     )
 
 
-def _file_prefix_maps(spec: BuildSpec, caller: Mapping[str, str]) -> tuple[str, ...]:
-    """Keep the host prefix, and a conda build's build prefix and work directory, out of
-    the debug information and macros C code may record."""
-    roots = {"/crossgo-prefix": str(spec.prefix) if spec.prefix else ""}
+def _file_prefix_maps(
+    spec: BuildSpec, toolchain: Toolchain, cache: CacheDir, caller: Mapping[str, str]
+) -> tuple[str, ...]:
+    """Map every machine-specific directory C code may record (debug information, __FILE__)
+    to a fixed name, so that the bytes do not depend on where things live: the toolchain's
+    own directories (zig's libc headers), crossgo's cache, the host prefix, and a conda
+    build's build prefix and work directory. Go's -trimpath does the same for Go's files, and
+    an extension module maps its CPython headers itself."""
+    roots: dict[str, str] = {
+        "/crossgo-cache": str(cache.root),
+        "/crossgo-prefix": str(spec.prefix) if spec.prefix else "",
+    }
     if caller.get("CONDA_BUILD") == "1":
         roots |= {
             "/crossgo-build-prefix": caller.get("BUILD_PREFIX", ""),
             "/crossgo-src": caller.get("SRC_DIR", ""),
         }
+    # Last, so they win where they lie inside another (zig's home is in the cache):
+    # gcc and clang both apply the last matching map.
+    roots |= toolchain.source_roots
     return tuple(f"-ffile-prefix-map={path}={name}" for name, path in roots.items() if path)
 
 

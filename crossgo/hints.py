@@ -2,12 +2,13 @@
 
 When ``go build`` or the C compiler fails, crossgo passes the tool's output through unchanged
 and then adds one line saying what the message usually means and what to do. The table is
-data: a regular expression over the output and a text formatted with the match's named groups
-and ``{target}``. The first entry that matches wins, so more specific signatures come first.
-Signatures match whatever the case: Go writes ``no space left on device``, C tools
-``No space left on device`` (strerror). Only a CPython symbol's ``Py`` prefix is matched as
-written, so ``pybind`` is not mistaken for one. Every entry is exercised by a test that
-produces the real failure (tests/integration/test_hints.py).
+data: a regular expression over the output and a text formatted with the match's named groups,
+``{target}`` and ``{use_zig}`` (how the caller asks for zig). The first entry that matches
+wins, so more specific signatures come first. Signatures match whatever the case: Go writes
+``no space left on device``, C tools ``No space left on device`` (strerror). Only a CPython
+symbol's ``Py`` prefix is matched as written, so ``pybind`` is not mistaken for one. Every
+entry is exercised by a test that produces the real failure (tests/integration/
+test_hints.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from crossgo.spelling import Frontend, option
 from crossgo.targets import Target
 
 __all__ = ["HINTS", "Hint", "hint_for", "match_hint"]
@@ -37,7 +39,7 @@ def _hint(hint_id: str, pattern: str, text: str) -> Hint:
 _FOREIGN_COMPILER = (
     "the C compiler emits code for another CPU than {target} (a host compiler used for a "
     "cross target, or a cross compiler used natively): let crossgo choose the toolchain "
-    "(drop --cc / CROSSGO_CC / CC), or use --toolchain zig; `crossgo doctor --target {target}` "
+    "(drop --cc / CROSSGO_CC / CC), or use zig ({use_zig}); `crossgo doctor --target {target}` "
     "checks it."
 )
 
@@ -75,14 +77,14 @@ HINTS: Final[tuple[Hint, ...]] = (
         "glibc-too-new",
         r"version [`']GLIBC_(?P<version>[\d.]+)' not found(?: \(required by (?P<binary>[^)]+)\))?",
         "{binary} needs glibc {version}, newer than the C library where it runs: a compiler "
-        "built for a newer system (use zig via --toolchain zig, or a conda compiler), or a "
+        "built for a newer system (use zig: {use_zig}; or a conda compiler), or a "
         "library built against a newer glibc (rebuild with crossgo's glibc 2.17 baseline).",
     ),
     _hint(
         "unsupported-linker-arg",
         r"unsupported linker arg: (?P<arg>\S+)",
         "the linker does not implement {arg}: remove it from --ldflags, CGO_LDFLAGS or the "
-        "package's #cgo LDFLAGS; if Go itself passes it, use --toolchain zig, whose wrapper "
+        "package's #cgo LDFLAGS; if Go itself passes it, use zig ({use_zig}), whose wrapper "
         "rewrites those.",
     ),
     _hint(
@@ -157,11 +159,16 @@ def match_hint(output: str) -> tuple[Hint, re.Match[str]] | None:
     return None
 
 
-def hint_for(output: str, target: Target | str) -> str | None:
-    """The hint for the first known signature in ``output``, or None."""
+def hint_for(output: str, target: Target | str, frontend: Frontend = "cli") -> str | None:
+    """The hint for the first known signature in ``output``, or None; settings are named
+    the way ``frontend`` spells them."""
     found = match_hint(output)
     if found is None:
         return None
     hint, match = found
     groups = {key: value or "it" for key, value in match.groupdict().items()}
-    return hint.text.format(target=target.name if isinstance(target, Target) else target, **groups)
+    return hint.text.format(
+        target=target.name if isinstance(target, Target) else target,
+        use_zig=option(frontend, "toolchain", "zig"),
+        **groups,
+    )

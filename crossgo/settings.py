@@ -85,6 +85,10 @@ class Settings:
     bindings: bool = False  # generate _<name>.py (+ .pyi) next to each library
     extension_modules: tuple[ExtensionModuleSettings, ...] = ()
     python_include: str | None = None  # CPython headers for extension modules
+    sbom: bool = True  # a CycloneDX SBOM in each wheel's .dist-info/sboms/
+    licenses: bool = True  # the Go modules' and Go's license files in each wheel
+    licenses_deny: tuple[str, ...] = ()  # SPDX ids that fail the build
+    licenses_allow_unknown: tuple[str, ...] = ()  # module paths accepted with no identified license
     origins: Mapping[str, Origin] = field(default_factory=dict)  # key -> where it came from
 
     def origin(self, key: str) -> Origin:
@@ -137,6 +141,15 @@ _KEYS: Mapping[str, _Key] = {
         _Key("bindings", "boolean", False, "generate typed Python bindings for each library"),
         _Key("extension-modules", "modules", (), "CPython extension modules written in Go"),
         _Key("python-include", "string", None, "CPython include directory for extension modules"),
+        _Key("sbom", "boolean", True, "a CycloneDX SBOM in each wheel (docs/sbom.md)"),
+        _Key("licenses", "boolean", True, "ship the Go modules' and Go's license files"),
+        _Key("licenses-deny", "list", (), "SPDX ids that fail the build (licenses.deny)"),
+        _Key(
+            "licenses-allow-unknown",
+            "list",
+            (),
+            "module paths accepted without an identified license (licenses.allow-unknown)",
+        ),
     )
 }
 _MODULE_KEYS = ("name", "go-package", "abi3")
@@ -147,7 +160,7 @@ _FALSE = frozenset({"false", "0", "no", "off", ""})
 
 def reference() -> list[tuple[str, str, str, str]]:
     """(key, type, default, meaning) for every key: the table in docs/wheels.md, from the source."""
-    return [(k.name, k.type_name, repr(k.default), k.help) for k in _KEYS.values()]
+    return [(_dotted(k.name), k.type_name, repr(k.default), k.help) for k in _KEYS.values()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,9 +214,40 @@ def _from_pyproject(table: object) -> _Source:
     if not isinstance(table, Mapping):
         msg = f"tool.crossgo must be a table, not {_describe_value(table)}."
         raise UsageError(msg)
-    for key in table:
+    values = _flatten_licenses(table)
+    for key in values:
         _require_known(str(key), f"tool.crossgo.{key}", lambda name: f"tool.crossgo.{name}", _KEYS)
-    return _Source("pyproject", dict(table), lambda key: f"tool.crossgo.{key}", textual=False)
+    return _Source("pyproject", values, lambda key: f"tool.crossgo.{_dotted(key)}", textual=False)
+
+
+_LICENSES_TABLE = ("deny", "allow-unknown")
+
+
+def _flatten_licenses(table: Mapping[str, object]) -> dict[str, object]:
+    """``licenses`` is a boolean, or a table (``licenses.deny``, ``licenses.allow-unknown``)
+    that turns it on: stored flat as ``licenses-deny`` and ``licenses-allow-unknown``."""
+    values = dict(table)
+    sub = values.get("licenses")
+    if not isinstance(sub, Mapping):
+        return values
+    for key in sub:
+        if key not in _LICENSES_TABLE:
+            hint = closest(str(key), _LICENSES_TABLE)
+            mean = f" Did you mean licenses.{hint[0]}?" if hint else ""
+            msg = (
+                f"unknown key tool.crossgo.licenses.{key}.{mean} Known keys: "
+                f"{', '.join(_LICENSES_TABLE)} (or licenses = true/false)."
+            )
+            raise UsageError(msg)
+    values["licenses"] = True
+    values |= {f"licenses-{key}": value for key, value in sub.items()}
+    return values
+
+
+def _dotted(key: str) -> str:
+    """How pyproject.toml and -C spell the flat ``licenses-*`` keys: ``licenses.deny``."""
+    sub = key.removeprefix("licenses-")
+    return f"licenses.{sub}" if sub != key and sub in _LICENSES_TABLE else key
 
 
 def _from_environ(environ: Mapping[str, str]) -> _Source:
@@ -233,11 +277,13 @@ def _from_config(config: ConfigSettings) -> _Source:
             table[raw_key.split(".", 1)[1]] = _last(value)
             continue
         key = _ALIASES.get(key, key)
+        if key.startswith("licenses.") and key.removeprefix("licenses.") in _LICENSES_TABLE:
+            key = "licenses-" + key.removeprefix("licenses.")
         _require_known(key, f"-C {raw_key}", lambda name: name, [*_KEYS, *_ALIASES])
         values[key] = value
     if table:
         values["env"] = table
-    return _Source("config", values, lambda key: f"-C {key}", textual=True)
+    return _Source("config", values, lambda key: f"-C {_dotted(key)}", textual=True)
 
 
 def _last(value: str | list[str]) -> str:

@@ -208,10 +208,12 @@ def _build(
         target=go_ext.choice.target,
         output_dir=scratch,
         toolchain=_toolchain(env),
+        glibc=env.get("CROSSGO_GLIBC") or None,
         strip=options.strip,
         extra_cflags=go_ext.cflags,
         extra_ldflags=go_ext.ldflags,
         extension=go_ext.module,
+        frontend="setuptools",
     )
     build_plan = plan_truthfully(request, env)
     return execute(dataclasses.replace(build_plan, target_source=go_ext.choice.source)), scratch

@@ -282,7 +282,7 @@ function(crossgo_add_library name)
   set(staged_header "${dir}/stage/${crossgo_header}")
   set(header "${dir}/include/${crossgo_header}")
   set(outputs "${library}" "${staged_header}")
-  set(build_args build "--target=${crossgo_target}" ${toolchain_args} "--name=${crossgo_name}"
+  set(build_args build --frontend=cmake "--target=${crossgo_target}" ${toolchain_args} "--name=${crossgo_name}"
                  "--output-dir=${dir}/lib" "--header-dir=${dir}/stage")
   if(crossgo_glibc)
     list(APPEND build_args "--glibc=${crossgo_glibc}")

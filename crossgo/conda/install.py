@@ -31,6 +31,9 @@ from pathlib import Path
 from crossgo.build import BuildRequest, BuildResult, execute, plan
 from crossgo.detect import choose_target
 from crossgo.errors import UsageError
+from crossgo.sbom.conda import conda_license_dir
+from crossgo.sbom.contents import install_license_files
+from crossgo.sbom.licenses import DEFAULT_POLICY, LicensePolicy
 from crossgo.targets import Target
 
 __all__ = ["CondaLayout", "InstallResult", "conda_install", "conda_layout"]
@@ -52,6 +55,7 @@ class InstallResult:
     build: BuildResult
     layout: CondaLayout
     notes: tuple[str, ...]
+    license_files: tuple[Path, ...] = ()  # the Go modules' and Go's, in $SRC_DIR
 
 
 def _require_conda_build(env: Mapping[str, str]) -> None:
@@ -134,11 +138,14 @@ def conda_install(
     env: Mapping[str, str] | None = None,
     *,
     python_package: str | None = None,
+    licenses: LicensePolicy | None = DEFAULT_POLICY,
     **options: object,
 ) -> InstallResult:
     """Build ``package_dir`` for the recipe's ``target_platform`` and install it in
     ``$PREFIX``. ``options`` are :class:`~crossgo.build.BuildRequest` fields
-    (``library_name``, ``strip``, ``tags``, ``extra_cflags``, ...)."""
+    (``library_name``, ``strip``, ``tags``, ``extra_cflags``, ...). With ``licenses`` (a
+    policy; None turns it off) the Go modules' and Go's license files are checked and copied
+    into ``$SRC_DIR/library_licenses`` for the recipe's about.license_file (docs/sbom.md)."""
     caller = dict(os.environ if env is None else env)
     _require_conda_build(caller)
     target = choose_target("auto", caller).target  # target_platform, checked
@@ -149,4 +156,8 @@ def conda_install(
         build_plan = plan(_request(package_dir, target, layout, header_dir, options), caller)
         result = execute(build_plan)
     notes = [*build_plan.notes, *_compiler_note(target, result)]
-    return InstallResult(build=result, layout=layout, notes=tuple(notes))
+    license_dir = conda_license_dir(caller)
+    copied: tuple[Path, ...] = ()
+    if licenses is not None and license_dir is not None:
+        copied = tuple(install_license_files(result, build_plan, license_dir, policy=licenses))
+    return InstallResult(build=result, layout=layout, notes=tuple(notes), license_files=copied)

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Final, Literal
 
 from crossgo.errors import ToolchainError, UsageError
+from crossgo.spelling import option
 from crossgo.targets import Target
 from crossgo.toolchain import conda, system, zig
 from crossgo.toolchain.base import Miss, Toolchain, ToolchainKind, ToolchainQuery
-from crossgo.toolchain.probe import verify
+from crossgo.toolchain.probe import linked_glibc, verify
 
 __all__ = [
     "PREFERENCES",
@@ -34,6 +35,7 @@ __all__ = [
     "ToolchainKind",
     "ToolchainQuery",
     "install_options",
+    "linked_glibc",
     "resolve",
     "verify",
 ]
@@ -96,5 +98,5 @@ def _nothing_found(query: ToolchainQuery, misses: list[Miss]) -> str:
     return (
         f"No C toolchain for {target.name} (cgo needs one). Tried {tried}. "
         f"Install one of: {'; '.join(install_options(target))}; "
-        "or name a compiler with --cc / CROSSGO_CC."
+        f"or name a compiler ({option(query.frontend, 'cc')})."
     )

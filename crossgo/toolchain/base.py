@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from crossgo.cache import CacheDir
+from crossgo.spelling import Frontend
 from crossgo.targets import Target
 
 __all__ = ["Miss", "Toolchain", "ToolchainKind", "ToolchainQuery"]
@@ -30,6 +31,9 @@ class Toolchain:
     ldflags: tuple[str, ...] = ()
     # Variables the toolchain needs at run time, e.g. zig's cache location.
     env: Mapping[str, str] = field(default_factory=dict)
+    # Directories of the toolchain that compiled code may record (zig's libc headers), each
+    # with the fixed name the build maps it to, so the bytes do not depend on where it lives.
+    source_roots: Mapping[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -58,3 +62,4 @@ class ToolchainQuery:
     cache: CacheDir
     macos_version: str  # deployment target for darwin targets
     conda_prefix: Path | None = None
+    frontend: Frontend = "cli"  # how messages spell settings

@@ -18,7 +18,7 @@ from crossgo.errors import ToolchainError
 from crossgo.targets import Target
 from crossgo.toolchain.base import Toolchain
 
-__all__ = ["verify"]
+__all__ = ["linked_glibc", "verify"]
 
 _SOURCE = "int crossgo_probe(void) { return 42; }\n"
 _FORMATS = {"linux": "elf", "darwin": "macho", "windows": "pe"}
@@ -88,3 +88,39 @@ def _wrong_target_message(toolchain: Toolchain, target: Target, found: Mapping[s
         f"{_FORMATS[target.goos]}. Refusing to build a library for the wrong platform. "
         f"Use a compiler for {target.name}: {', or '.join(fixes)}; or pass --cc."
     )
+
+
+def linked_glibc(
+    toolchain: Toolchain, target: Target, cache: CacheDir, env: Mapping[str, str]
+) -> tuple[int, int] | None:
+    """The newest glibc a library linked by ``toolchain`` for ``target`` may need: zig's
+    pinned version, else that of the libc.so.6 the compiler links against (its sysroot's, or
+    this machine's for a host compiler). None for non-Linux targets, or when it cannot tell."""
+    if target.glibc is None:
+        return None
+    if toolchain.kind == "zig":
+        return max(target.glibc, target.zig_min_glibc or (0, 0))
+    key = {"probe": "cc-libc", "target": target.name, **file_identity(Path(toolchain.cc))}
+    cached = cache.read_probe(key)
+    if cached is None:
+        cached = {"glibc": _libc_version(toolchain, env)}
+        cache.write_probe(key, cached)
+    found = cached["glibc"]
+    if not isinstance(found, list) or len(found) != 2:
+        return None
+    return int(found[0]), int(found[1])
+
+
+def _libc_version(toolchain: Toolchain, env: Mapping[str, str]) -> list[int] | None:
+    from crossgo.binary import glibc_provided  # noqa: PLC0415 - cache misses only
+
+    argv = [toolchain.cc, *toolchain.cflags, "-print-file-name=libc.so.6"]
+    try:
+        answer = _run.capture(argv, env={**env, **toolchain.env}, timeout=60).strip()
+    except _run.CommandFailed:
+        return None
+    path = Path(answer)
+    if not path.is_absolute() or not path.is_file():
+        return None  # the compiler does not know its libc (a bare name comes back)
+    version = glibc_provided(path)
+    return list(version) if version else None

@@ -14,6 +14,7 @@ import enum
 import hashlib
 import importlib.util
 import os
+import re
 import shlex
 import shutil
 from pathlib import Path
@@ -22,6 +23,7 @@ from crossgo import _atomic, _run
 from crossgo.cache import CacheDir, file_identity
 from crossgo.errors import OutputError
 from crossgo.toolchain.base import Miss, Toolchain, ToolchainQuery
+from crossgo.toolchain.zig_home import stable_zig, zig_home
 
 __all__ = ["ZigSource", "find", "find_executable", "wrapper_script"]
 
@@ -111,22 +113,49 @@ def find_executable(path: str, *, path_first: bool = False) -> tuple[Path, ZigSo
     return found_on_path
 
 
-def _read_zig_version(zig: Path, source: ZigSource) -> str:
+_ZIG_ENV_FIELD = re.compile(
+    r'^\s*\.(?P<key>version|lib_dir)\s*=\s*"(?P<value>[^"]*)"', re.MULTILINE
+)
+
+
+def parse_zig_env(text: str, cwd: Path) -> dict[str, str]:
+    """``version`` and ``lib_dir`` from ``zig env`` (ZON in zig 0.14+, JSON before);
+    zig prints ``lib_dir`` relative to the directory it ran in."""
+    fields = {m["key"]: m["value"] for m in _ZIG_ENV_FIELD.finditer(text)}
+    if not fields:  # older zig: JSON
+        import json  # noqa: PLC0415
+
+        data = json.loads(text)
+        fields = {"version": str(data["version"]), "lib_dir": str(data["lib_dir"])}
+    fields["lib_dir"] = str(cwd / fields["lib_dir"])
+    return fields
+
+
+def _read_zig_facts(zig: Path, source: ZigSource, cache: CacheDir) -> dict[str, str]:
     if source is ZigSource.WHEEL:
         import importlib.metadata  # noqa: PLC0415 - 40 ms to import and scan; cache misses only
 
-        return importlib.metadata.version("ziglang")
-    return _run.capture([str(zig), "version"]).strip()
+        version = importlib.metadata.version("ziglang")
+        home = zig_home(zig, version, cache)
+        return {"version": version, "home": str(home), "lib_dir": str(home / "lib")}
+    root = Path(os.sep)
+    return parse_zig_env(_run.capture([str(zig), "env"], cwd=root), root)
 
 
-def _zig_version(zig: Path, source: ZigSource, cache: CacheDir) -> str:
-    """zig's version, cached by the binary's identity (asking costs tens of milliseconds)."""
-    key = {"probe": "zig-version", "source": source.value, **file_identity(zig)}
+def _zig_facts(zig: Path, source: ZigSource, cache: CacheDir) -> dict[str, str]:
+    """zig's version, lib directory and (for the wheel) stable home, cached by the binary's
+    identity (asking costs tens of milliseconds)."""
+    key = {
+        "probe": "zig-facts",
+        "source": source.value,
+        "cache": str(cache.root),
+        **file_identity(zig),
+    }
     cached = cache.read_probe(key)
     if cached is None:
-        cached = {"version": _read_zig_version(zig, source)}
+        cached = dict(_read_zig_facts(zig, source, cache))
         cache.write_probe(key, cached)
-    return str(cached["version"])
+    return {name: str(value) for name, value in cached.items()}
 
 
 def find(query: ToolchainQuery) -> Toolchain | Miss:
@@ -135,6 +164,10 @@ def find(query: ToolchainQuery) -> Toolchain | Miss:
     if found is None:
         return Miss("zig", "zig is not installed (`pip install 'crossgo[zig]'`)")
     zig, source = found
+    facts = _zig_facts(zig, source, query.cache)
+    if source is ZigSource.WHEEL:  # run it from a path that does not move with the environment
+        zig = stable_zig(zig, Path(facts["home"]))
+    lib_dir = query.env.get("ZIG_LIB_DIR") or facts["lib_dir"]
     triple = query.target.zig_triple(macos=query.macos_version)
     if triple is None:
         return Miss("zig", f"zig has no target for {query.target.name}")
@@ -148,10 +181,11 @@ def find(query: ToolchainQuery) -> Toolchain | Miss:
         kind="zig",
         cc=str(directory / "cc"),
         cxx=str(directory / "c++"),
-        version=_zig_version(zig, source, query.cache),
+        version=facts["version"],
         origin=f"zig cc -target {triple} ({zig}, from {source.value})",
         env={
             "ZIG_GLOBAL_CACHE_DIR": zig_cache,
             "ZIG_LOCAL_CACHE_DIR": query.env.get("ZIG_LOCAL_CACHE_DIR") or zig_cache,
         },
+        source_roots={"/crossgo-zig": lib_dir},
     )

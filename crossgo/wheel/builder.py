@@ -15,7 +15,6 @@ import hashlib
 import io
 import json
 import os
-import platform
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,17 +27,22 @@ from crossgo.checks import Check
 from crossgo.errors import ArtifactCheckError, UsageError
 from crossgo.extmod.module import ExtensionModule, PythonBuild
 from crossgo.extmod.wheel import module_entries, python_tags
+from crossgo.sbom.contents import GoFiles, with_license_files
+from crossgo.sbom.licenses import LicensePolicy
 from crossgo.settings import ExtensionModuleSettings
-from crossgo.targets import Target, all_targets, get_target, host_target
+from crossgo.spelling import option
+from crossgo.targets import Target, get_target
+from crossgo.toolchain import linked_glibc
 from crossgo.wheel.archive import Entry, publish, write_wheel
 from crossgo.wheel.files import walk
-from crossgo.wheel.project import Project, source_date_epoch
+from crossgo.wheel.project import Project, built_files, source_date_epoch
 from crossgo.wheel.tags import check_platform, glibc_of, platform_tag, wheel_tag
 
 __all__ = ["WheelResult", "build_request", "build_wheel", "extension_request", "plan_truthfully"]
 
 
 BUILD_RECORD = "crossgo_build.json"
+SBOM_FILE = "sboms/crossgo.cdx.json"  # PEP 770
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +105,7 @@ def build_wheel(
             for entry in module_entries(build, module.library)
         ]
         epoch = source_date_epoch(project.root, caller)
+        go_files = _go_files(project, (plans, module_plans), (libraries, modules), epoch)
         data = _wheel_bytes(
             project,
             plans=plans,
@@ -108,6 +113,7 @@ def build_wheel(
             generated=generated,
             tag=tag,
             epoch=epoch,
+            go_files=go_files,
         )
     path = dist.absolute() / f"{project.distribution}-{project.version}-{tag}.whl"
     publish(path, lambda out: out.write(data))
@@ -121,7 +127,7 @@ def build_wheel(
         libraries=libraries,
         modules=modules,
         checks=tuple(check for result in built for check in result.checks) + tag_checks,
-        notes=(*(note for p in all_plans for note in _glibc_note(p)), *binding_notes),
+        notes=(*(note for p in all_plans for note in _glibc_note(p, project)), *binding_notes),
     )
 
 
@@ -133,6 +139,7 @@ def _wheel_bytes(
     generated: Sequence[Entry],
     tag: str,
     epoch: int,
+    go_files: GoFiles,
 ) -> bytes:
     libraries = built[0]
     stale = _stale_libraries(project, plans) | {entry.path for entry in generated}
@@ -140,7 +147,7 @@ def _wheel_bytes(
         *_python_entries(project, stale),
         *(_library_entry(project, library) for library in libraries),
         *generated,
-        *_dist_info(project, tag, built, epoch=epoch),
+        *_dist_info(project, tag, built, epoch=epoch, go_files=go_files),
     ]
     out = io.BytesIO()
     write_wheel(out, entries, dist_info=dist_info_dir(project), epoch=epoch)
@@ -185,6 +192,7 @@ def build_request(
         extra_ldflags=settings.ldflags,
         tags=settings.tags,
         bindings=settings.bindings,
+        frontend="config",
     )
 
 
@@ -307,43 +315,39 @@ def _plan(
 
 
 def plan_truthfully(request: BuildRequest, caller: Mapping[str, str]) -> BuildPlan:
-    """``plan(request)``; when no glibc is asked for and this machine's own compiler builds
-    for it, with this machine's glibc as the baseline, so that the wheel tag says so."""
+    """``plan(request)``; when no glibc is asked for and the C toolchain links against a
+    newer glibc than the target's baseline (a system compiler, or a conda one with a newer
+    sysroot), with that glibc as the baseline, so that the wheel tag says so. This is the one
+    toolchain rule for wheels (docs/wheels.md): the PEP 517 backend asks pip for ziglang
+    first whenever that would happen, so an isolated build gets the baseline tag."""
     first = plan(request, caller)
-    raised = _host_glibc(first) if request.glibc is None else None
+    raised = _toolchain_glibc(first) if request.glibc is None else None
     return plan(dataclasses.replace(request, glibc=raised), caller) if raised else first
 
 
-def _host_glibc(build_plan: BuildPlan) -> str | None:
-    """This machine's glibc, when its own compiler builds for it: that compiler links against
-    it, so the truthful baseline is this glibc, not 2.17 (zig or conda's compilers keep 2.17)."""
+def _toolchain_glibc(build_plan: BuildPlan) -> str | None:
+    """The glibc the plan's C toolchain links against, when it is above the baseline."""
+    if build_plan.slices:
+        return None  # composite targets are macOS only: no glibc
     target = build_plan.spec.target
-    if build_plan.toolchain.kind != "system" or target.glibc is None or not _is_host(target):
+    linked = linked_glibc(build_plan.toolchain, target, build_plan.cache, build_plan.caller_env)
+    if linked is None or target.glibc is None or linked <= target.glibc:
         return None
-    library, version = platform.libc_ver()
-    parts = version.split(".")
-    if library != "glibc" or len(parts) < 2 or not all(part.isdigit() for part in parts[:2]):
-        return None
-    return f"{parts[0]}.{parts[1]}" if (int(parts[0]), int(parts[1])) > target.glibc else None
+    return f"{linked[0]}.{linked[1]}"
 
 
-def _is_host(target: Target) -> bool:
-    try:
-        return target == host_target()
-    except UsageError:  # a machine crossgo has no target for is no target's host
-        return False
-
-
-def _glibc_note(build_plan: BuildPlan) -> list[str]:
+def _glibc_note(build_plan: BuildPlan, project: Project) -> list[str]:
     target = build_plan.spec.target
     default = get_target(target.name).glibc
-    if target.glibc is None or target.glibc == default or build_plan.toolchain.kind != "system":
+    if target.glibc is None or target.glibc == default or project.settings.glibc is not None:
         return []
     glibc = ".".join(map(str, target.glibc))
+    toolchain = build_plan.toolchain
     return [
-        f"{target.name}: the system compiler links against this machine's glibc {glibc}, so the "
-        f"wheel says manylinux_{glibc.replace('.', '_')}; install ziglang (zig) for a "
-        "manylinux_2_17 wheel"
+        f"{target.name}: the {toolchain.kind} C compiler ({toolchain.cc}) links against glibc "
+        f"{glibc}, so the wheel says manylinux_{glibc.replace('.', '_')}; for manylinux_2_17, "
+        f"install ziglang (`pip install ziglang`) or set {option('config', 'toolchain', 'zig')} "
+        "(pip's isolated builds install ziglang on their own)"
     ]
 
 
@@ -358,6 +362,35 @@ def _refuse_clashes(plans: Sequence[BuildPlan]) -> None:
         raise UsageError(msg)
 
 
+def _go_files(
+    project: Project,
+    plans: tuple[Sequence[BuildPlan], Sequence[BuildPlan]],
+    built: tuple[Sequence[BuildResult], Sequence[BuildResult]],
+    epoch: int,
+) -> GoFiles:
+    """The Go modules' license files and the SBOM (crossgo.sbom), per the settings."""
+    from crossgo.sbom.contents import wheel_go_files  # noqa: PLC0415
+
+    settings = project.settings
+    files = [(project.library_dir / r.library.name).as_posix() for r in built[0]]
+    files += [
+        f"{module.name.replace('.', '/')}/{result.library.name}"
+        for module, result in zip(settings.extension_modules, built[1], strict=True)
+    ]
+    return wheel_go_files(
+        name=project.metadata.name,
+        version=project.version,
+        built=list(zip([*plans[0], *plans[1]], [*built[0], *built[1]], files, strict=True)),
+        sbom=settings.sbom,
+        licenses=settings.licenses,
+        policy=LicensePolicy(
+            deny=frozenset(settings.licenses_deny),
+            allow_unknown=frozenset(settings.licenses_allow_unknown),
+        ),
+        epoch=epoch,
+    )
+
+
 def _library_entry(project: Project, library: BuildResult) -> Entry:
     path = project.library_dir / library.library.name
     return Entry(path.as_posix(), library.library.read_bytes(), executable=True)
@@ -367,15 +400,10 @@ def _library_entry(project: Project, library: BuildResult) -> Entry:
 
 
 def _stale_libraries(project: Project, plans: Sequence[BuildPlan]) -> frozenset[str]:
-    """Libraries and headers a local build may have left in the package: never packaged."""
-    names = {name for build_plan in plans if (name := build_plan.spec.library_name)}
-    files = {
-        filename
-        for target in all_targets()
-        for name in names
-        for filename in (target.library_filename(name), target.header_filename(name))
-    }
-    return frozenset((project.library_dir / filename).as_posix() for filename in files)
+    """Libraries, headers and bindings a local build (or an editable install) left in the
+    package: never packaged from the tree."""
+    names = tuple(name for build_plan in plans if (name := build_plan.spec.library_name))
+    return built_files(project, names)
 
 
 def _python_entries(project: Project, skip: frozenset[str]) -> list[Entry]:
@@ -400,23 +428,31 @@ def _dist_info(
     built: tuple[Sequence[BuildResult], Sequence[BuildResult]],
     *,
     epoch: int,
+    go_files: GoFiles,
 ) -> list[Entry]:
     directory = dist_info_dir(project)
+    sboms = [Entry(f"{directory}/{SBOM_FILE}", go_files.sbom)] if go_files.sbom else []
     return [
-        *metadata_entries(project),
+        *metadata_entries(project, go_files.licenses),
         Entry(f"{directory}/WHEEL", wheel_file(tag)),
         Entry(f"{directory}/{BUILD_RECORD}", _build_record(project, tag, built, epoch)),
+        *sboms,
     ]
 
 
-def metadata_entries(project: Project) -> list[Entry]:
+def metadata_entries(
+    project: Project, go_licenses: Sequence[tuple[str, bytes]] = ()
+) -> list[Entry]:
     """METADATA, the license files and entry_points.txt: what every wheel's .dist-info holds,
-    and all that the PEP 517 metadata hooks write (no library is built for them)."""
+    and all that the PEP 517 metadata hooks write (no library is built for them).
+    ``go_licenses`` are the Go modules' files, each also a License-File (docs/sbom.md)."""
     directory = dist_info_dir(project)
-    entries = [Entry(f"{directory}/METADATA", project.metadata.as_rfc822().as_bytes())]
+    metadata = with_license_files(project.metadata, [path for path, _ in go_licenses])
+    entries = [Entry(f"{directory}/METADATA", metadata.as_rfc822().as_bytes())]
     for license_file in project.metadata.license_files or ():
         data = (project.root / license_file).read_bytes()
         entries.append(Entry(f"{directory}/licenses/{license_file.as_posix()}", data))
+    entries += [Entry(f"{directory}/licenses/{path}", data) for path, data in go_licenses]
     if (entry_points := _entry_points(project)) is not None:
         entries.append(Entry(f"{directory}/entry_points.txt", entry_points))
     return entries

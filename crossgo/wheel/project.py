@@ -9,6 +9,7 @@ Every problem is a :class:`~crossgo.errors.UsageError` naming the key to fix.
 from __future__ import annotations
 
 import dataclasses
+import keyword
 import os
 import tomllib
 from collections.abc import Mapping
@@ -20,11 +21,11 @@ from packaging.utils import canonicalize_name
 from pyproject_metadata import ConfigurationError, License, StandardMetadata
 
 from crossgo import _run
-from crossgo.errors import UsageError
+from crossgo.errors import CrossgoError, UsageError
 from crossgo.settings import ConfigSettings, Settings, load_settings
 from crossgo.wheel.archive import ZIP_EPOCH
 
-__all__ = ["Project", "load_project", "source_date_epoch"]
+__all__ = ["Project", "is_import_name", "load_project", "source_date_epoch"]
 
 # PEP 639's suggested defaults when [project] has no license-files (hatchling uses them too).
 _DEFAULT_LICENSE_GLOBS = ("LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*")
@@ -119,9 +120,21 @@ def _python_root(root: Path, settings: Settings, top_level: str) -> Path:
     return root / "src" if (root / "src" / top_level).is_dir() else root
 
 
+def is_import_name(name: str) -> bool:
+    """``name`` can follow ``import``: dotted identifiers, none of them a keyword."""
+    return all(part.isidentifier() and not keyword.iskeyword(part) for part in name.split("."))
+
+
 def _check_layout(project: Project) -> None:
-    if not all(part.isidentifier() for part in project.python_package.split(".")):
-        msg = f"tool.crossgo.python-package {project.python_package!r} is not an import name."
+    if not is_import_name(project.python_package):
+        if project.settings.python_package is None:
+            msg = (
+                f"the project name {project.metadata.name!r} gives no import name "
+                f"({project.python_package!r} cannot follow `import`): add "
+                'python-package = "<import name>" to [tool.crossgo] in pyproject.toml.'
+            )
+        else:
+            msg = f"tool.crossgo.python-package {project.python_package!r} is not an import name."
         raise UsageError(msg)
     package_dir = project.python_root / project.top_level
     if not package_dir.is_dir() and project.go_packages:
@@ -196,3 +209,37 @@ def _last_commit_time(root: Path) -> int | None:
     except _run.CommandFailed:
         return None  # no git, not a repository, or nothing committed: the documented default
     return int(output.strip()) if output.strip().isdigit() else None
+
+
+def library_names(project: Project) -> tuple[str, ...]:
+    """The name of each Go package's library (``lib<name>.so``), as the build names it."""
+    from crossgo.golang import scan_package  # noqa: PLC0415 - reads each package's files
+
+    if project.settings.name:
+        return (project.settings.name,)
+    names = []
+    for package in project.go_packages:
+        try:
+            names.append(scan_package(package).default_library_name)
+        except CrossgoError:
+            continue  # the build says what is wrong with the package
+    return tuple(names)
+
+
+def built_files(project: Project, names: tuple[str, ...] | None = None) -> frozenset[str]:
+    """What a build places in the package for the libraries ``names`` (default: the
+    project's), on any target: libraries, headers and generated bindings. Relative to the
+    package root, as in a wheel. Never source: sdists and wheels leave them out of the tree."""
+    from crossgo.bindings import module_name  # noqa: PLC0415
+    from crossgo.targets import all_targets  # noqa: PLC0415
+
+    names = library_names(project) if names is None else names
+    files = {
+        filename
+        for name in names
+        for target in all_targets()
+        for filename in (target.library_filename(name), target.header_filename(name))
+    }
+    if project.settings.bindings:
+        files |= {f"{module_name(name)}{ext}" for name in names for ext in (".py", ".pyi")}
+    return frozenset((project.library_dir / filename).as_posix() for filename in files)

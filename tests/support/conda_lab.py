@@ -176,6 +176,30 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def render(
+    recipe: Path, target: str, variants: Mapping[str, list[str]] | Path
+) -> list[dict[str, Any]]:
+    """The recipe as rattler-build renders it for ``target`` with ``variants``: a mapping, or
+    a variant file (variants.yaml, or conda_build_config.yaml with selectors). Rendering
+    reads no channel."""
+    from rattler_build import (  # noqa: PLC0415
+        JinjaConfig,
+        PlatformConfig,
+        RenderConfig,
+        Stage0Recipe,
+        VariantConfig,
+    )
+
+    platform = PlatformConfig(target_platform=target)
+    config = (
+        VariantConfig.from_files_with_context([str(variants)], JinjaConfig(platform=platform))
+        if isinstance(variants, Path)
+        else VariantConfig(dict(variants))
+    )
+    rendered = Stage0Recipe.from_file(str(recipe)).render(config, RenderConfig(platform=platform))
+    return [variant.recipe.to_dict() for variant in rendered]
+
+
 @dataclass(frozen=True, slots=True)
 class Built:
     packages: tuple[Path, ...]
@@ -242,18 +266,7 @@ class CondaLab:
     def render(self, recipe: Path, target: str) -> list[dict[str, Any]]:
         """The recipe as rattler-build renders it for ``target`` (conda-forge's pinning)."""
         with _environ(self.environment()):
-            from rattler_build import (  # noqa: PLC0415
-                PlatformConfig,
-                RenderConfig,
-                Stage0Recipe,
-                VariantConfig,
-            )
-
-            rendered = Stage0Recipe.from_file(str(recipe)).render(
-                VariantConfig(conda_forge_variants(target)),
-                RenderConfig(platform=PlatformConfig(target_platform=target)),
-            )
-        return [variant.recipe.to_dict() for variant in rendered]
+            return render(recipe, target, conda_forge_variants(target))
 
     def install(self, specs: Sequence[str], prefix: Path, channels: Sequence[Path]) -> None:
         """Solve ``specs`` from ``channels`` (and the lab's) and install them into ``prefix``."""

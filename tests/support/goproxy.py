@@ -21,6 +21,7 @@ __all__ = [
     "go_env",
     "package_with_sum",
     "tidy",
+    "write_module_proxy",
     "write_proxy",
 ]
 
@@ -35,16 +36,36 @@ _DEP_FILES = {
 
 def write_proxy(root: Path) -> str:
     """The proxy's files (list, .info, .mod, .zip); returns the GOPROXY value."""
-    versions = root / DEP_MODULE / "@v"
-    versions.mkdir(parents=True)
-    (versions / "list").write_text(f"{DEP_VERSION}\n")
-    info = {"Version": DEP_VERSION, "Time": "2024-01-01T00:00:00Z"}
-    (versions / f"{DEP_VERSION}.info").write_text(json.dumps(info))
-    (versions / f"{DEP_VERSION}.mod").write_text(_DEP_FILES["go.mod"])
-    with zipfile.ZipFile(versions / f"{DEP_VERSION}.zip", "w") as archive:
-        for name, text in _DEP_FILES.items():
-            archive.writestr(f"{DEP_MODULE}@{DEP_VERSION}/{name}", text)
+    files = {name: text.encode() for name, text in _DEP_FILES.items()}
+    _serve(root, DEP_MODULE, DEP_VERSION, files)
     return root.as_uri()
+
+
+def write_module_proxy(root: Path, modules: Path, version: str = DEP_VERSION) -> str:
+    """A proxy serving each module directory under ``modules`` (its go.mod names it) at
+    ``version``; returns the GOPROXY value. The zips are built from the files alone, so
+    their ``h1:`` sums (which hash names and contents) never change."""
+    for source in sorted(path for path in modules.iterdir() if path.is_dir()):
+        files = {
+            p.relative_to(source).as_posix(): p.read_bytes()
+            for p in sorted(source.rglob("*"))
+            if p.is_file()
+        }
+        _serve(root, files["go.mod"].decode().split()[1], version, files)
+    return root.as_uri()
+
+
+def _serve(root: Path, module: str, version: str, files: Mapping[str, bytes]) -> None:
+    """One module version in the proxy's layout: list, .info, .mod and .zip."""
+    versions = root / module / "@v"
+    versions.mkdir(parents=True)
+    (versions / "list").write_text(f"{version}\n")
+    info = {"Version": version, "Time": "2024-01-01T00:00:00Z"}
+    (versions / f"{version}.info").write_text(json.dumps(info))
+    (versions / f"{version}.mod").write_bytes(files["go.mod"])
+    with zipfile.ZipFile(versions / f"{version}.zip", "w") as archive:
+        for name, data in files.items():
+            archive.writestr(f"{module}@{version}/{name}", data)
 
 
 def consumer(directory: Path, *, module: str = DEP_MODULE) -> Path:

@@ -235,6 +235,7 @@ def test_elf_library_reports_what_was_linked(
         soname="libcrossgo.so.1",
         rpaths=("$ORIGIN/../lib", "$ORIGIN"),  # one DT_RUNPATH, split on ':'
         glibc_max=(2, 26),  # reallocarray; printf and the rest are older
+        debug=(".symtab",),  # linked without -s: the symbol table stays
     )
 
 
@@ -267,7 +268,12 @@ def test_macho_library_reports_what_was_linked(
     assert set(info.needed) == {LIBSYSTEM, "@rpath/libcrossgodep.dylib"}
     # Every other field is fully determined by the flags the library was linked with.
     assert info.imports == info.macos_undefined
-    assert replace(info, exports=EXPORTS, needed=(), macos_undefined=(), imports=()) == BinaryInfo(
+    # Built with -g: zig's linker leaves a STABS debug map pointing at the objects' DWARF.
+    (debug_map,) = info.debug
+    assert debug_map.endswith(" STABS debug-map entries")
+    assert int(debug_map.split()[0]) > 1000
+    stripped = replace(info, exports=EXPORTS, needed=(), macos_undefined=(), imports=(), debug=())
+    assert stripped == BinaryInfo(
         path=library,
         format="macho",
         machine=machine,
@@ -321,7 +327,14 @@ def test_pe_library_reports_what_was_linked(
     assert len(set(info.needed)) == len(info.needed)
     assert ("crossgo_dep_value", "crossgodep.dll") in info.imports
     assert {dll for _, dll in info.imports} == set(info.needed)
-    assert replace(info, needed=(), imports=()) == BinaryInfo(
+    # Linked with -g: GNU ld keeps DWARF sections and the COFF symbols; zig's lld points at a
+    # PDB through a CodeView entry instead.
+    assert set(info.debug) >= (
+        {".debug_info", ".debug_line", "COFF symbol table"}
+        if cc is MINGW_GCC
+        else {"debug directory: IMAGE_DEBUG_TYPE_CODEVIEW"}
+    )
+    assert replace(info, needed=(), imports=(), debug=()) == BinaryInfo(
         path=library,
         format="pe",
         machine="x86_64",

@@ -29,7 +29,7 @@ def test_reference_defaults_are_the_models() -> None:
     model = Settings(go_package=())
     for key, _type, default, _help in reference():
         if key != "go-package":
-            assert repr(getattr(model, key.replace("-", "_"))) == default, key
+            assert repr(getattr(model, key.replace("-", "_").replace(".", "_"))) == default, key
 
 
 def test_precedence_config_over_env_over_pyproject_over_default() -> None:

@@ -1,0 +1,3 @@
+module example.com/handloader
+
+go 1.22

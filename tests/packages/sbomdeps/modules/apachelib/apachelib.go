@@ -1,0 +1,4 @@
+package apachelib
+
+// Apache says which module answered.
+func Apache() string { return "apachelib" }

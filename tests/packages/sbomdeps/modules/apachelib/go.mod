@@ -1,0 +1,3 @@
+module example.com/sbom/apachelib
+
+go 1.22

@@ -1,0 +1,4 @@
+package bsdlib
+
+// Bsd says which module answered.
+func Bsd() string { return "bsdlib" }

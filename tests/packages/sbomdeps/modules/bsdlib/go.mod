@@ -1,0 +1,3 @@
+module example.com/sbom/bsdlib
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/sbom/mitlib
+
+go 1.22

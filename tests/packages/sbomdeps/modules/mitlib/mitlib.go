@@ -1,0 +1,4 @@
+package mitlib
+
+// Mit says which module answered.
+func Mit() string { return "mitlib" }

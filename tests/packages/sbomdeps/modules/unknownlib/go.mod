@@ -1,0 +1,3 @@
+module example.com/sbom/unknownlib
+
+go 1.22

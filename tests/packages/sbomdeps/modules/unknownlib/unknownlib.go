@@ -1,0 +1,4 @@
+package unknownlib
+
+// Unknown says which module answered.
+func Unknown() string { return "unknownlib" }

@@ -1,0 +1,3 @@
+module example.com/sbom/winlib
+
+go 1.22

@@ -1,0 +1,4 @@
+package winlib
+
+// Win says which module answered.
+func Win() string { return "winlib" }

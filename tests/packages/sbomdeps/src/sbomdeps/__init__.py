@@ -1,0 +1,1 @@
+"""A Go library whose modules come under four licenses (a test fixture for SBOMs)."""
