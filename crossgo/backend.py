@@ -28,8 +28,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from packaging.version import InvalidVersion, Version
-
 from crossgo import golang, toolchain
 from crossgo.cache import CacheDir, default_cache_root
 from crossgo.detect import TargetChoice, choose_target
@@ -233,14 +231,7 @@ def _go_mod_minimum(project: Project) -> str | None:
             continue  # the build will say what is wrong with the package
         if module is not None and module.go:
             versions.append(module.go)
-    return max(versions, key=_version_key, default=None)
-
-
-def _version_key(text: str) -> Version:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return Version("0")
+    return max(versions, key=golang.parse_version, default=None)
 
 
 def _needs_ziglang(project: Project, target: Target, environ: Mapping[str, str]) -> bool:

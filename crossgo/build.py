@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crossgo import _run, golang, toolchain
+from crossgo import _atomic, _run, golang, toolchain
 from crossgo.cache import CacheDir, default_cache_root
 from crossgo.checks import Check, exports_from_header, run_checks
 from crossgo.detect import TargetChoice, choose_target
@@ -471,16 +471,12 @@ def _write_import_library(build_plan: BuildPlan, library: Path, header: Path, in
 
 
 def _publish(source: Path, directory: Path) -> Path:
-    """Move ``source`` into ``directory`` whole: rename, or copy then rename across devices."""
+    """Move ``source`` into ``directory`` whole (rename, or across filesystems a copy under a
+    unique name, then rename)."""
     final = directory / source.name
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        try:
-            source.replace(final)
-        except OSError:  # another filesystem: copy next to the target, then rename
-            temporary = directory / f".{source.name}.crossgo-tmp"
-            shutil.copy2(source, temporary)
-            temporary.replace(final)
+        _atomic.move_into_place(source, final)
     except OSError as error:
         msg = f"cannot write {final} ({error.strerror or error}); choose another directory."
         raise OutputError(msg) from error

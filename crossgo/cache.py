@@ -22,11 +22,11 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from crossgo import _atomic
 from crossgo.errors import OutputError
 
 __all__ = ["CACHEDIR_TAG", "CacheDir", "default_cache_root", "file_identity", "is_crossgo_tag"]
@@ -140,11 +140,7 @@ class CacheDir:
         path = self._probe_path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                "w", dir=path.parent, delete=False, encoding="utf-8", suffix=".tmp"
-            ) as handle:
-                json.dump(dict(result), handle)
-            Path(handle.name).replace(path)
+            _atomic.write_text(path, json.dumps(dict(result)))
         except OSError:
             pass
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from crossgo import __version__
 from crossgo.build import BuildPlan, BuildRequest, build, execute, plan
 from crossgo.cache import CacheDir, default_cache_root
+from crossgo.environment import CACHE_VARIABLES
 from crossgo.errors import CrossgoError, PackageError, ToolchainError, UsageError
 from crossgo.extmod.module import ExtensionModule
 from crossgo.golang import find_go, scan_package
@@ -448,8 +449,7 @@ def _env_document(build_plan: BuildPlan) -> dict[str, object]:
 
 def _cache_dirs(build_plan: BuildPlan) -> list[Path]:
     variables = build_plan.env.variables
-    names = ("GOPATH", "GOMODCACHE", "GOCACHE", "GOBIN", "ZIG_GLOBAL_CACHE_DIR")
-    return [Path(variables[name]) for name in names if variables.get(name)]
+    return [Path(variables[name]) for name in CACHE_VARIABLES if variables.get(name)]
 
 
 def _add_sbom_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -13,13 +13,13 @@ import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from packaging.version import Version
 
 from crossgo.cache import CacheDir
 from crossgo.errors import UsageError
-from crossgo.golang import GoInstall, GoPackage
+from crossgo.golang import GoInstall, GoPackage, parse_version
 from crossgo.targets import Target
 from crossgo.toolchain import Toolchain
 
@@ -41,7 +41,7 @@ _HOST_ONLY = (
     "DEBUG_CXXFLAGS",
 )
 # Per-architecture Go settings; each only applies to its own GOARCH.
-_ARCH_LEVELS = {
+ARCH_LEVELS: Final = {
     "GOAMD64": "amd64",
     "GOARM64": "arm64",
     "GOPPC64": "ppc64le",
@@ -51,6 +51,8 @@ _ARCH_LEVELS = {
     "GOMIPS64": "mips64",
     "GORISCV64": "riscv64",
 }
+# The caches a build writes to (a sandboxed Bazel action may only write where it is told).
+CACHE_VARIABLES: Final = ("GOPATH", "GOMODCACHE", "GOCACHE", "GOBIN", "ZIG_GLOBAL_CACHE_DIR")
 _REPRODUCIBLE_GOFLAGS = ("-trimpath", "-buildvcs=false", "-ldflags=-buildid=")
 # A stripped build compiles and links without -g: zig's linker lets a later -g undo the -s
 # Go passes it, so -g must not reach the link at all.
@@ -130,16 +132,9 @@ def macos_deployment_target(target: Target, go: GoInstall, env: Mapping[str, str
     """Go's floor for this release, raised (never lowered) by MACOSX_DEPLOYMENT_TARGET."""
     floor = target.macos_floor(go.version)
     asked = env.get("MACOSX_DEPLOYMENT_TARGET")
-    if asked and _safe_version(asked) > Version(floor):
+    if asked and parse_version(asked) > Version(floor):
         return asked
     return floor
-
-
-def _safe_version(text: str) -> Version:
-    try:
-        return Version(text)
-    except ValueError:
-        return Version("0")
 
 
 def rpath_flags(spec: BuildSpec) -> tuple[str, ...]:
@@ -200,7 +195,7 @@ def _clean_goflags(raw: str, package: GoPackage | None) -> tuple[list[str], list
         elif flag.startswith("-ldflags"):
             notes.append(EnvNote("GOFLAGS", "overridden", f"{flag}: use --ldflags"))
         elif flag == "-mod=vendor" and package is not None and not package.has_vendor:
-            notes.append(EnvNote("GOFLAGS", "dropped", "-mod=vendor but the module has no vendor/"))
+            notes.append(EnvNote("GOFLAGS", "dropped", "-mod=vendor without vendor/modules.txt"))
         elif flag not in _REPRODUCIBLE_GOFLAGS:
             kept.append(flag)
     return kept, notes
@@ -210,7 +205,7 @@ def _caller_notes(target: Target, caller: Mapping[str, str]) -> tuple[list[str],
     """The caller's variables to remove, and notes for the surprising overrides."""
     unset = [name for name in _HOST_ONLY if name in caller]
     notes = [EnvNote(name, "dropped", "host compiler flags never reach cgo") for name in unset]
-    for name, arch in _ARCH_LEVELS.items():
+    for name, arch in ARCH_LEVELS.items():
         if name in caller and arch != target.goarch:
             unset.append(name)
             notes.append(EnvNote(name, "dropped", f"applies to GOARCH={arch}, not {target.goarch}"))

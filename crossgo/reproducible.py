@@ -22,17 +22,15 @@ the DLL is loaded. Two builds of the same package compared with ``cmp -l`` (Go 1
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from crossgo import _atomic
 from crossgo.binary import BinaryFormatError
 
-__all__ = ["normalize_pe", "replace_atomically"]
+__all__ = ["normalize_pe"]
 
 _PEFile: TypeAlias = Any  # pefile.PE, which ships no types
 _PEStructure: TypeAlias = Any  # pefile.Structure
@@ -81,7 +79,7 @@ def normalize_pe(path: Path, timestamp: int) -> bool:
     normalized = _normalized_image(original, _volatile_fields(path, original), timestamp)
     if normalized == original:
         return False
-    replace_atomically(path, normalized)
+    _atomic.write_bytes(path, normalized)  # never half a DLL; the mode stays
     return True
 
 
@@ -170,19 +168,3 @@ def _checksum(image: bytearray) -> int:
     import pefile  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415
 
     return int(pefile.PE(data=bytes(image), fast_load=True).generate_checksum())
-
-
-def replace_atomically(path: Path, data: bytes) -> None:
-    """Write a sibling temporary file, then rename it over ``path``: never half a DLL."""
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        shutil.copymode(path, temporary)  # mkstemp created it 0600
-        temporary.replace(path)  # os.replace: atomic within one directory
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

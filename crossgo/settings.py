@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, cast
 
 from crossgo.errors import UsageError, closest
+from crossgo.extmod import DEFAULT_ABI3
 from crossgo.targets import get_target
 from crossgo.toolchain import PREFERENCES, Preference
 
@@ -51,7 +52,6 @@ Origin = Literal["config", "env", "pyproject", "default"]
 ConfigSettings: TypeAlias = Mapping[str, str | list[str]]
 
 _Kind = Literal["string", "boolean", "list", "table", "choice", "modules"]
-_DEFAULT_ABI3 = "3.9"  # crossgo.extmod.module.DEFAULT_ABI3, without importing the builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,7 +60,7 @@ class ExtensionModuleSettings:
 
     name: str  # dotted import name; the package exports PyInit_<last part>
     go_package: str  # the Go main package's directory, relative to pyproject.toml
-    abi3: str | None = _DEFAULT_ABI3  # the oldest CPython served; None: version-specific
+    abi3: str | None = DEFAULT_ABI3  # the oldest CPython served; None: version-specific
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -408,9 +408,9 @@ def _module(entry: object, where: str) -> ExtensionModuleSettings:
                 f"{where}.{key} must be a non-empty string, not {_describe_value(entry.get(key))}."
             )
             raise UsageError(msg)
-    abi3 = entry.get("abi3", _DEFAULT_ABI3)
+    abi3 = entry.get("abi3", DEFAULT_ABI3)
     if abi3 is True:
-        abi3 = _DEFAULT_ABI3
+        abi3 = DEFAULT_ABI3
     if abi3 is not False and not isinstance(abi3, str):
         msg = f'{where}.abi3 must be a version ("3.9") or false, not {_describe_value(abi3)}.'
         raise UsageError(msg)

@@ -361,9 +361,11 @@ def set_build_ext(dist: _Distribution, attr: str, value: object) -> None:
     dist.cmdclass["build_ext"] = _build_ext_class(
         dist.cmdclass.get("build_ext", build_ext), options
     )
+    from setuptools.errors import ModuleError  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415
+
     try:
         wheel = dist.cmdclass.get("bdist_wheel") or dist.get_command_class("bdist_wheel")
-    except Exception:  # no bdist_wheel (an old setuptools without wheel): no wheels to tag
-        return
+    except ModuleError:  # "invalid command": an old setuptools without wheel builds no wheels
+        return  # anything else (a broken plugin) propagates: never a silently mis-tagged wheel
     dist.cmdclass["bdist_wheel"] = _bdist_wheel_class(wheel)
     _ = attr

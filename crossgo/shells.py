@@ -24,6 +24,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
+from crossgo.environment import CACHE_VARIABLES
 from crossgo.errors import UsageError
 
 __all__ = ["FORMATS", "render"]
@@ -102,10 +103,6 @@ def _json(variables: Mapping[str, str], unset: Sequence[str]) -> str:
     return json.dumps({"variables": dict(variables), "unset": list(unset)}, indent=2) + "\n"
 
 
-# The caches a build writes to: a sandboxed Bazel action may only write where it is told.
-_WRITABLE = ("GOPATH", "GOMODCACHE", "GOCACHE", "GOBIN", "ZIG_GLOBAL_CACHE_DIR")
-
-
 def _bazelrc(variables: Mapping[str, str], unset: Sequence[str], config: str) -> str:
     # Bazel splits rc lines into words the way a shell does, so sh quoting carries over.
     lines = [f"# crossgo env for bazel build --config={config}"]
@@ -115,7 +112,7 @@ def _bazelrc(variables: Mapping[str, str], unset: Sequence[str], config: str) ->
         f"build:{config} --action_env={_sh_quote(f'{name}={value}')}"
         for name, value in variables.items()
     ]
-    writable = dict.fromkeys(variables[name] for name in _WRITABLE if variables.get(name))
+    writable = dict.fromkeys(variables[name] for name in CACHE_VARIABLES if variables.get(name))
     lines += [f"build:{config} --sandbox_writable_path={_sh_quote(path)}" for path in writable]
     return "\n".join(lines) + "\n"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -22,6 +23,18 @@ from tests.support.commands import run_or_fail
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_GO = REPO / "examples" / "gohash" / "go"
 PACKAGES = Path(__file__).resolve().parent / "packages"
+
+# pytester runs the skip policy's own tests; the policy turns skips into failures in CI.
+pytest_plugins = ["pytester", "tests.support.skip_policy"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Children must get Ctrl-C's default: a suite started with SIGINT ignored (under nohup,
+    or `pytest &` in a script) would pass SIG_IGN on to every program it starts, and the
+    tests that interrupt a build or a Go call would see nothing happen. A handled signal is
+    reset to the default in a child by exec; an ignored one is not."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +52,11 @@ def crossgo_cache(test_cache: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def base_env(test_cache: Path) -> dict[str, str]:
-    """The environment builds run in: this process's, minus anything crossgo-specific."""
+    """The environment builds run in: this process's, minus anything crossgo-specific, with
+    this Python's bin directory first on PATH (as in an activated venv, or nox), so that
+    crossgo builds with the dev extra's pinned Go (tests/support/pinned.py)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSGO_")}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["ZIG_GLOBAL_CACHE_DIR"] = str(test_cache / "zig")
     return env
 

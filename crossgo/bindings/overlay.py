@@ -15,16 +15,14 @@ that a plan can name it before any build runs and concurrent builds share it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.resources
 import json
-import os
 import string
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from crossgo import _atomic
 from crossgo.bindings.gosource import GoFunction, exports_text
 from crossgo.cache import CacheDir
 from crossgo.errors import UsageError
@@ -54,18 +52,6 @@ def write_overlay(package_dir: Path, functions: Sequence[GoFunction], cache: Cac
     overlay = directory / "overlay.json"
     if not overlay.is_file():
         cache.ensure(directory)
-        _write_atomically(go_file, source)
-        _write_atomically(overlay, json.dumps({"Replace": {str(virtual): str(go_file)}}))
+        _atomic.write_text(go_file, source)
+        _atomic.write_text(overlay, json.dumps({"Replace": {str(virtual): str(go_file)}}))
     return overlay
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(name).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(name).unlink()
-        raise

@@ -147,7 +147,7 @@ def _module(start: Path) -> tuple[GoModule | None, bool | None]:
     if path is None:
         return None, None
     module = golang.parse_go_mod(_read_text(path), path)
-    return module, (path.parent / "vendor" / "modules.txt").is_file()
+    return module, golang.is_vendored(path.parent)
 
 
 def gather(

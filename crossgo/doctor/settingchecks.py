@@ -10,8 +10,9 @@ from typing import Final
 
 from crossgo.doctor.facts import GoFacts
 from crossgo.doctor.goenv import (
-    CROSSGO_SETS,
+    SettingSource,
     arch_settings,
+    crossgo_sets,
     goflags_conflicts,
     ignored_file_settings,
 )
@@ -57,7 +58,7 @@ def goenv_ignored(facts: GoFacts) -> Finding:
             "export them in the shell instead (crossgo appends your CGO_*FLAGS and keeps "
             "GOFLAGS that do not conflict), or `go env -u NAME`",
         )
-    replaced = sorted(set(facts.settings.user_file) & CROSSGO_SETS)
+    replaced = sorted(set(facts.settings.user_file) & crossgo_sets())
     extra = f" ({', '.join(replaced)}: set by crossgo, as intended)" if replaced else ""
     return passed("goenv.ignored", f"no go env -w setting is lost in crossgo builds{extra}")
 
@@ -79,9 +80,9 @@ def arch_levels(facts: GoFacts, targets: Sequence[Target]) -> Finding:
 def goflags(facts: GoFacts) -> Finding:
     env_value = facts.settings.env.get("GOFLAGS", "")
     value, source = (
-        (env_value, "the environment")
+        (env_value, SettingSource.ENV)
         if env_value
-        else (facts.settings.user_file.get("GOFLAGS", ""), "the go env -w file")
+        else (facts.settings.user_file.get("GOFLAGS", ""), SettingSource.USER_FILE)
     )
     conflicts = goflags_conflicts(value, facts.has_vendor)
     if conflicts:
@@ -103,7 +104,7 @@ def cgo_enabled(facts: GoFacts) -> Finding:
     conda = facts.conda
     if conda is not None and "go-nocgo" in conda.packages:
         fix = f"conda install -p {conda.prefix} go-cgo (go-nocgo turns cgo off)"
-    elif source == "the environment":
+    elif source is SettingSource.ENV:
         fix = "unset CGO_ENABLED"
     else:
         fix = "go env -u CGO_ENABLED"

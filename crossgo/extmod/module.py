@@ -24,6 +24,7 @@ from pathlib import Path
 
 from crossgo.cache import CacheDir
 from crossgo.errors import UsageError
+from crossgo.extmod import DEFAULT_ABI3
 from crossgo.extmod.headers import PythonHeaders, abi3_headers, interpreter_include, versioned
 from crossgo.targets import Target, host_target
 
@@ -36,8 +37,6 @@ __all__ = [
     "prepare",
 ]
 
-#: The abi3 minimum when none is named: the oldest CPython the module then serves.
-DEFAULT_ABI3 = "3.9"
 _ABI3 = re.compile(r"^(?:cp)?3\.?(\d+)$")
 _HEADERS_MAP = "/crossgo-python-include"  # what the header directory's path becomes in the build
 

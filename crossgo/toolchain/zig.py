@@ -10,22 +10,30 @@ idempotent and concurrent builds never see a half-written file.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import importlib.util
 import os
 import re
 import shlex
 import shutil
-import tempfile
 from pathlib import Path
 
-from crossgo import _run
+from crossgo import _atomic, _run
 from crossgo.cache import CacheDir, file_identity
 from crossgo.errors import OutputError
 from crossgo.toolchain.base import Miss, Toolchain, ToolchainQuery
 from crossgo.toolchain.zig_home import stable_zig, zig_home
 
-__all__ = ["find", "find_executable", "wrapper_script"]
+__all__ = ["ZigSource", "find", "find_executable", "wrapper_script"]
+
+
+class ZigSource(enum.Enum):
+    """Where zig was found; the value is how messages name the place."""
+
+    WHEEL = "the ziglang wheel"
+    PATH = "PATH"
+
 
 # Arguments Go passes to the external linker that zig cc refuses, mapped to what to pass
 # instead ("" drops the argument). Patterns are POSIX `case` globs.
@@ -81,10 +89,7 @@ def _write_executable(path: Path, text: str) -> None:
         return  # content-addressed: an existing wrapper has this exact text
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
-            f.write(text)
-        Path(f.name).chmod(0o755)
-        Path(f.name).replace(path)
+        _atomic.write_text(path, text, mode=0o755)
     except OSError as error:
         msg = (
             f"crossgo cannot write its zig wrapper {path} ({error.strerror or error}). "
@@ -93,22 +98,21 @@ def _write_executable(path: Path, text: str) -> None:
         raise OutputError(msg) from error
 
 
-def find_executable(path: str, *, path_first: bool = False) -> tuple[Path, str] | None:
+def find_executable(path: str, *, path_first: bool = False) -> tuple[Path, ZigSource] | None:
     """zig and where it came from: the ziglang wheel, then ``path`` (a PATH value); with
     ``path_first``, the other way round (a conda recipe's own zig wins there)."""
     on_path = shutil.which("zig", path=path)
-    found_on_path = (Path(on_path), "PATH") if on_path else None
+    found_on_path = (Path(on_path), ZigSource.PATH) if on_path else None
     if path_first and found_on_path:
         return found_on_path
     spec = importlib.util.find_spec("ziglang")
     if spec is not None and spec.origin:
         exe = Path(spec.origin).parent / ("zig.exe" if os.name == "nt" else "zig")
         if exe.is_file():
-            return exe, _WHEEL
+            return exe, ZigSource.WHEEL
     return found_on_path
 
 
-_WHEEL = "the ziglang wheel"
 _ZIG_ENV_FIELD = re.compile(
     r'^\s*\.(?P<key>version|lib_dir)\s*=\s*"(?P<value>[^"]*)"', re.MULTILINE
 )
@@ -127,8 +131,8 @@ def parse_zig_env(text: str, cwd: Path) -> dict[str, str]:
     return fields
 
 
-def _read_zig_facts(zig: Path, source: str, cache: CacheDir) -> dict[str, str]:
-    if source == _WHEEL:
+def _read_zig_facts(zig: Path, source: ZigSource, cache: CacheDir) -> dict[str, str]:
+    if source is ZigSource.WHEEL:
         import importlib.metadata  # noqa: PLC0415 - 40 ms to import and scan; cache misses only
 
         version = importlib.metadata.version("ziglang")
@@ -138,10 +142,15 @@ def _read_zig_facts(zig: Path, source: str, cache: CacheDir) -> dict[str, str]:
     return parse_zig_env(_run.capture([str(zig), "env"], cwd=root), root)
 
 
-def _zig_facts(zig: Path, source: str, cache: CacheDir) -> dict[str, str]:
+def _zig_facts(zig: Path, source: ZigSource, cache: CacheDir) -> dict[str, str]:
     """zig's version, lib directory and (for the wheel) stable home, cached by the binary's
     identity (asking costs tens of milliseconds)."""
-    key = {"probe": "zig-facts", "source": source, "cache": str(cache.root), **file_identity(zig)}
+    key = {
+        "probe": "zig-facts",
+        "source": source.value,
+        "cache": str(cache.root),
+        **file_identity(zig),
+    }
     cached = cache.read_probe(key)
     if cached is None:
         cached = dict(_read_zig_facts(zig, source, cache))
@@ -156,7 +165,7 @@ def find(query: ToolchainQuery) -> Toolchain | Miss:
         return Miss("zig", "zig is not installed (`pip install 'crossgo[zig]'`)")
     zig, source = found
     facts = _zig_facts(zig, source, query.cache)
-    if source == _WHEEL:  # run it from a path that does not move with the environment
+    if source is ZigSource.WHEEL:  # run it from a path that does not move with the environment
         zig = stable_zig(zig, Path(facts["home"]))
     lib_dir = query.env.get("ZIG_LIB_DIR") or facts["lib_dir"]
     triple = query.target.zig_triple(macos=query.macos_version)
@@ -173,7 +182,7 @@ def find(query: ToolchainQuery) -> Toolchain | Miss:
         cc=str(directory / "cc"),
         cxx=str(directory / "c++"),
         version=facts["version"],
-        origin=f"zig cc -target {triple} ({zig}, from {source})",
+        origin=f"zig cc -target {triple} ({zig}, from {source.value})",
         env={
             "ZIG_GLOBAL_CACHE_DIR": zig_cache,
             "ZIG_LOCAL_CACHE_DIR": query.env.get("ZIG_LOCAL_CACHE_DIR") or zig_cache,

@@ -6,21 +6,20 @@ fix permissions (0644, 0755 for executables such as the Go library) and owners, 
 nothing that depends on the machine or the clock. A wheel's RECORD lists each file's
 urlsafe-base64 SHA-256 (no padding) and size, and itself with neither.
 
-:func:`publish` puts an archive in place atomically: it is written to a uniquely named
-temporary file in the destination directory and renamed over the final name, so a failed
-or interrupted build leaves no partial file, and two builds into one directory do not
-corrupt each other (the last rename wins, whole).
+:func:`publish` puts an archive in place atomically (:mod:`crossgo._atomic`): it is written
+to a uniquely named temporary file in the destination directory, flushed to the disk and
+renamed over the final name, so a failed or interrupted build leaves no partial file, and two
+builds into one directory do not corrupt each other (the last rename wins, whole).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import io
-import os
 import tarfile
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from crossgo import _atomic
 from crossgo.errors import OutputError
 
 __all__ = ["ZIP_EPOCH", "Entry", "publish", "record", "write_sdist", "write_wheel"]
@@ -108,26 +108,16 @@ def write_sdist(stream: BinaryIO, entries: Sequence[Entry], *, root: str, epoch:
 
 
 def publish(final: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Run ``write`` into a unique temporary file next to ``final``, then rename it there."""
-    try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(
-            dir=final.parent, prefix=f".{final.name}.", suffix=".tmp"
-        )
-    except OSError as error:
-        msg = (
-            f"cannot write to {final.parent} ({error.strerror or error}); "
-            "choose another output directory."
-        )
-        raise OutputError(msg) from error
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        temporary.chmod(_FILE_MODE)  # mkstemp made it 0600; an archive is for everyone
-        temporary.replace(final)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """Run ``write`` into a unique temporary file next to ``final``, then rename it there
+    (:func:`crossgo._atomic.replacing`)."""
+    with contextlib.ExitStack() as stack:
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            stream = stack.enter_context(_atomic.replacing(final, mode=_FILE_MODE))
+        except OSError as error:
+            msg = (
+                f"cannot write to {final.parent} ({error.strerror or error}); "
+                "choose another output directory."
+            )
+            raise OutputError(msg) from error
+        write(stream)

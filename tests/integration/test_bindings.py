@@ -23,6 +23,7 @@ from crossgo.wheel import WheelResult, build_wheels, load_project
 from tests.conftest import PACKAGES, REPO, run_crossgo
 from tests.support.commands import run_or_fail
 from tests.support.emulation import AArch64Python, WindowsRunner, windows_path
+from tests.support.processes import wait_until_blocked
 
 pytestmark = pytest.mark.slow
 
@@ -316,7 +317,8 @@ def test_ctrl_c_still_raises_keyboard_interrupt(
     )
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "ready"
-    time.sleep(0.3)
+    # Next it blocks: in Go's sleep (a Go call), or in Python's. Signal it only then.
+    wait_until_blocked(process.pid, timeout=30)
     start = time.monotonic()
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=20)
@@ -392,9 +394,9 @@ def test_crossgo_bindings_command(cli_env: dict[str, str], tmp_path: Path) -> No
 
 RSS = """
 import alltypes, sys
-def rss_kib():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4
+def rss_kib():  # VmRSS is in kB whatever the page size (statm counts pages)
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
 text = "x" * 200
 for _ in range(10_000):  # warm up: allocator pools, Go's heap
     alltypes.upper(text)

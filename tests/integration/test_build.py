@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+import crossgo
 from crossgo.binary import read_binary
 from crossgo.errors import ArtifactCheckError
-from tests.conftest import BuildFn
+from tests.conftest import EXAMPLE_GO, BuildFn
+from tests.support import pinned
 from tests.support.emulation import AArch64Python, WindowsRunner
 
 pytestmark = pytest.mark.slow
@@ -94,13 +96,22 @@ def test_win_64_runs_under_wine(
 def test_macos_dylib_is_correct_on_paper(build_in: BuildFn, target: str, machine: str) -> None:
     result = build_in(target, toolchain="zig")
     info = read_binary(result.library)
-    floor = result.target.wheel_platform(result.go_version).split("_")[1:3]
+    assert result.go_version == pinned.GO
     assert (info.format, info.machine) == ("macho", machine)
-    assert info.macos_minos == (int(floor[0]), int(floor[1]))
+    assert info.macos_minos == pinned.MACOS_FLOOR
     assert info.soname == "@rpath/libgohash.dylib"
     assert info.exports >= EXPORTS
     assert all(not path.startswith("/") for path in info.rpaths)
     assert "/usr/lib/libSystem.B.dylib" in info.needed
+
+
+def test_builds_use_the_pinned_go_and_zig(base_env: dict[str, str], crossgo_cache: Path) -> None:
+    """The tests' expected values are the pinned releases' (tests/support/pinned.py)."""
+    request = crossgo.BuildRequest(
+        package_dir=EXAMPLE_GO, target="linux-aarch64", toolchain="zig", cache_dir=crossgo_cache
+    )
+    plan = crossgo.plan(request, env=base_env)
+    assert (plan.go.version, plan.toolchain.version) == (pinned.GO, pinned.ZIG)
 
 
 def test_linux_ppc64le_is_correct_on_paper(build_in: BuildFn) -> None:

@@ -22,6 +22,7 @@ import pytest
 
 from crossgo.binary import read_slices
 from tests.conftest import REPO
+from tests.support import pinned
 
 pytestmark = pytest.mark.slow
 
@@ -107,9 +108,9 @@ def test_arm64_on_an_x86_64_mac_runner(
     assert (
         "building for osx-arm64 (_PYTHON_HOST_PLATFORM=macosx-11.0-arm64 and ARCHFLAGS=" in output
     )
-    assert wheel.name == "gohash-0.1.0-py3-none-macosx_13_0_arm64.whl"
+    assert wheel.name == f"gohash-0.1.0-py3-none-{pinned.MACOS_TAG}_arm64.whl"
     (info,) = read_slices(library_in(wheel, "libgohash.dylib", tmp_path / "x"))
-    assert (info.machine, info.macos_minos) == ("aarch64", (13, 0))
+    assert (info.machine, info.macos_minos) == ("aarch64", pinned.MACOS_FLOOR)
     listed = delocate(apple_tools, "delocate.cmd.delocate_listdeps", "--all", str(wheel))
     assert listed.returncode == 0, listed.stderr
     assert set(listed.stdout.split()) == {
@@ -129,12 +130,12 @@ def test_universal2_is_one_fat_dylib_with_both_slices(
 ) -> None:
     wheel, output = pip_wheel(cli_env, MACOS_UNIVERSAL2, tmp_path / "dist")
     assert "building for osx-universal2" in output
-    assert wheel.name == "gohash-0.1.0-py3-none-macosx_13_0_universal2.whl"
+    assert wheel.name == f"gohash-0.1.0-py3-none-{pinned.MACOS_TAG}_universal2.whl"
     library = library_in(wheel, "libgohash.dylib", tmp_path / "x")
     slices = read_slices(library)
     assert sorted(info.machine for info in slices) == ["aarch64", "x86_64"]
     for info in slices:
-        assert info.macos_minos == (13, 0)
+        assert info.macos_minos == pinned.MACOS_FLOOR
         assert info.soname == "@rpath/libgohash.dylib"
         assert {"Add", "Sha256Hex"} <= info.exports
     archs = subprocess.run(

@@ -17,6 +17,7 @@ import pytest
 
 from crossgo.binary import read_binary
 from tests.conftest import EXAMPLE_GO, REPO, run_crossgo
+from tests.support import pinned
 
 pytestmark = pytest.mark.slow
 
@@ -124,7 +125,7 @@ def test_a_low_macos_deployment_target_is_raised_with_a_note(
     assert "MACOSX_DEPLOYMENT_TARGET=11.0 is below go1." in done.stderr
     assert "Set c_stdlib_version to 13.0 for osx" in done.stderr
     library = tmp_path / "host_env_placehold" / "lib" / "libgohash.dylib"
-    assert read_binary(library).macos_minos == (13, 0)
+    assert read_binary(library).macos_minos == pinned.MACOS_FLOOR
 
 
 def test_the_backend_builds_for_target_platform_in_a_conda_build(

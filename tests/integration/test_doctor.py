@@ -231,6 +231,7 @@ def test_toolchain_missing_or_for_the_wrong_platform(env: dict[str, str]) -> Non
     assert wrong["status"] == "FAIL" and "builds x86_64 elf code" in wrong["summary"]
 
 
+@pytest.mark.cap_sys_admin
 def test_unusable_crossgo_cache(env: dict[str, str], tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     with read_only(cache) as how:

@@ -6,12 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import EXAMPLE_GO, PACKAGES, run_crossgo
+from tests.support.processes import read_until
 
 pytestmark = pytest.mark.slow
 
@@ -111,20 +111,24 @@ def test_interrupted_build_leaves_nothing_at_the_output_path(
 ) -> None:
     out = tmp_path / "out"
     build = ("build", "--target", "linux-64", "--toolchain", "zig", "-o", str(out), str(EXAMPLE_GO))
-    # A cold cache makes the build long enough to interrupt in the middle.
+    # With -v crossgo logs `+ ... go build -buildmode=c-shared ...` as it starts it; a cold
+    # Go cache then keeps that build going for tens of seconds: the signal lands inside it.
     cold = {**cli_env, "CROSSGO_CACHE_DIR": str(tmp_path / "cold-cache")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "crossgo", *build],
+        [sys.executable, "-m", "crossgo", "-v", *build],
         env=cold,
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
-    time.sleep(4)
+    before = read_until(process, "-buildmode=c-shared", timeout=600)
+    staging = [path.name for path in out.glob(".crossgo-*")]
     assert process.poll() is None, "the build finished before it could be interrupted"
     os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=120)
+    _, rest = process.communicate(timeout=120)
+    stderr = before + rest
+    assert staging, stderr  # the build was writing into the output directory
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     assert not out.exists()  # no library, no header, no staging directory, no directory

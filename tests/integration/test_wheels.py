@@ -35,11 +35,10 @@ from packaging.version import Version
 
 import crossgo.nox
 from crossgo.binary import read_binary
-from crossgo.targets import macos_floor
 from crossgo.wheel import WheelResult, build_sdist, build_wheel, build_wheels, load_project
 from crossgo.wheel.builder import BUILD_RECORD
-from crossgo.wheel.tags import macos_tag_version
 from tests.conftest import REPO
+from tests.support import pinned
 from tests.support.commands import run_or_fail
 from tests.support.emulation import AArch64Python, WindowsRunner
 
@@ -153,12 +152,9 @@ def test_osx_arm64_wheel_tag_is_the_dylibs_minos(
         "aarch64",
         "@rpath/libgohash.dylib",
     )
-    assert info.macos_minos is not None
-    floor = macos_floor(result.libraries[0].go_version, arm64=True)
-    floor_version = (int(floor.split(".")[0]), int(floor.split(".")[1]))
-    major, minor = macos_tag_version(max(info.macos_minos, floor_version))
-    assert result.tag == f"py3-none-macosx_{major}_{minor}_arm64"
-    assert info.macos_minos <= (major, minor)
+    assert result.libraries[0].go_version == pinned.GO
+    assert info.macos_minos == pinned.MACOS_FLOOR
+    assert result.tag == f"py3-none-{pinned.MACOS_TAG}_arm64"
 
 
 @pytest.mark.parametrize("target", ["linux-64", "linux-aarch64"])
@@ -230,11 +226,12 @@ def test_wheel_name_metadata_record_and_build_record(
         "kind": library.toolchain.kind,
         "version": library.toolchain.version,
     }
-    assert record["libraries"][0]["sha256"] == library.sha256
+    library_file = {"win-64": "libgohash.dll", "osx-arm64": "libgohash.dylib"}
+    packed = files[f"gohash/{library_file.get(target, 'libgohash.so')}"]
+    # The record's hash is the library's in the wheel, as read here.
+    assert record["libraries"][0]["sha256"] == hashlib.sha256(packed).hexdigest()
     assert record["flags"]["strip"] is True
     assert "/tmp" not in json.dumps(record) and str(Path.home()) not in json.dumps(record)
-    library_file = {"win-64": "libgohash.dll", "osx-arm64": "libgohash.dylib"}
-    assert f"gohash/{library_file.get(target, 'libgohash.so')}" in files
     assert "gohash/__init__.py" in files
 
 

@@ -1,9 +1,13 @@
 """Filesystems a test makes for itself: a small tmpfs (to fill up) and a read-only view of a
-directory. Both need root (the tests run as root in CI); without it, the caller is told
-which fallback to use or skips, so that the documented figures say what was really tried."""
+directory. Both need CAP_SYS_ADMIN (mount), which root has; the read-only view falls back to
+``chattr +i`` (CAP_LINUX_IMMUTABLE). Tests that use them carry the ``cap_sys_admin`` marker,
+so ``-m "not cap_sys_admin"`` leaves them out where nobody is root. Without the capability
+they skip, saying so; CI runs as root, where such a skip fails the run
+(tests/support/skip_policy.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -12,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["read_only", "tmpfs"]
+__all__ = ["fill", "read_only", "tmpfs"]
 
 
 def _run(*argv: str) -> bool:
@@ -30,7 +34,9 @@ def tmpfs(path: Path, size: str) -> Iterator[Path]:
     path.mkdir(parents=True, exist_ok=True)
     if not shutil.which("mount") or not _run("mount", "-t", "tmpfs", "-o", f"size={size}",
                                              "tmpfs", str(path)):  # fmt: skip
-        pytest.skip("cannot mount a tmpfs here (needs root); the ENOSPC test needs one")
+        pytest.skip(
+            "cannot mount a tmpfs: needs CAP_SYS_ADMIN (run as root, or -m 'not cap_sys_admin')"
+        )
     try:
         yield path
     finally:
@@ -56,4 +62,15 @@ def read_only(path: Path) -> Iterator[str]:
         finally:
             _run("chattr", "-i", str(path))
         return
-    pytest.skip("neither a read-only bind mount nor chattr +i works here")
+    pytest.skip(
+        "neither a read-only bind mount (CAP_SYS_ADMIN) nor chattr +i (CAP_LINUX_IMMUTABLE) "
+        "works here: run as root, or -m 'not cap_sys_admin'"
+    )
+
+
+def fill(disk: Path) -> None:
+    """Fill the filesystem of ``disk`` (a small tmpfs) to its last byte."""
+    with (disk / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):
+        while filler.write(bytes(65536)):
+            pass
+    assert shutil.disk_usage(disk).free == 0, shutil.disk_usage(disk)

@@ -22,7 +22,9 @@ from crossgo.doctor.facts import CondaGo, GoFacts
 from crossgo.doctor.gochecks import conda_layout, gotoolchain, module, on_path
 from crossgo.doctor.goenv import (
     GoSettings,
+    SettingSource,
     arch_settings,
+    crossgo_sets,
     goflags_conflicts,
     ignored_file_settings,
     parse_env_file,
@@ -90,10 +92,11 @@ def test_environment_wins_unless_empty() -> None:
         user_file={"GOTOOLCHAIN": "local", "GOFLAGS": "-y"},
         goroot_file={"GOTOOLCHAIN": "auto", "GOPROXY": "p"},
     )
-    assert settings.lookup("GOTOOLCHAIN") == ("local", "the go env -w file")
-    assert settings.lookup("GOFLAGS") == ("-x", "the environment")
-    assert settings.lookup("GOPROXY") == ("p", "$GOROOT/go.env")
-    assert settings.lookup("GOAMD64") == ("", "unset")
+    assert settings.lookup("GOTOOLCHAIN") == ("local", SettingSource.USER_FILE)
+    assert settings.lookup("GOFLAGS") == ("-x", SettingSource.ENV)
+    assert settings.lookup("GOPROXY") == ("p", SettingSource.GOROOT_FILE)
+    assert settings.lookup("GOAMD64") == ("", SettingSource.UNSET)
+    assert f"from {SettingSource.USER_FILE}" == "from the go env -w file"  # how messages say it
 
 
 @pytest.mark.parametrize(
@@ -130,10 +133,10 @@ def test_file_settings_crossgo_replaces() -> None:
 def test_cpu_levels_reach_only_their_architecture() -> None:
     settings = GoSettings(env={"GOARM64": "v9.0"}, user_file={"GOAMD64": "v3"})
     amd64, arm64 = get_target("linux-64"), get_target("linux-aarch64")
-    assert arch_settings(settings, [arm64]) == [("GOARM64", "v9.0", "the environment")]
+    assert arch_settings(settings, [arm64]) == [("GOARM64", "v9.0", SettingSource.ENV)]
     assert arch_settings(settings, [amd64, arm64]) == [
-        ("GOAMD64", "v3", "the go env -w file"),
-        ("GOARM64", "v9.0", "the environment"),
+        ("GOAMD64", "v3", SettingSource.USER_FILE),
+        ("GOARM64", "v9.0", SettingSource.ENV),
     ]
     assert arch_settings(settings, [get_target("linux-ppc64le")]) == []
 
@@ -224,6 +227,14 @@ def test_goenv_settings_crossgo_ignores() -> None:
     assert goenv_ignored(facts(settings=settings)).status is Status.WARN
     quiet = GoSettings(env={}, user_file={"GOPATH": "/p"})
     assert "GOPATH: set by crossgo" in goenv_ignored(facts(settings=quiet)).summary
+
+
+def test_what_crossgo_sets_is_read_from_the_environment_it_computes() -> None:
+    sets = crossgo_sets()
+    assert {"CGO_ENABLED", "GOOS", "GOARCH", "GOROOT", "GOFLAGS", "GOTOOLCHAIN"} <= sets
+    assert {"GOPATH", "GOMODCACHE", "GOCACHE", "GOBIN", "CC", "CXX"} <= sets
+    assert {f"CGO_{kind}FLAGS" for kind in ("C", "CPP", "CXX", "LD")} <= sets
+    assert not {"GOPROXY", "GOPRIVATE", "GONOSUMDB", "GOAMD64"} & sets  # reach the build
 
 
 # --- conda leftovers ---------------------------------------------------------------------------

