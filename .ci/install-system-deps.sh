@@ -33,6 +33,7 @@ PACKAGES=(
   git                         # wheel timestamps from the last commit (tests/unit/test_wheel_project.py)
   osslsigncode                # a signed DLL that normalize_pe must refuse (tests/unit/test_reproducible.py)
   openssl                     # the test certificate for that signature
+  shellcheck                  # actionlint checks the generated workflows' run: scripts with it
   # a real cibuildwheel: podman runs its containers, debootstrap makes the image
   podman
   runc                        # crun fails on cgroups in this kind of machine
@@ -136,7 +137,7 @@ fi
 missing=()
 for tool in qemu-aarch64-static qemu-ppc64le-static aarch64-linux-gnu-gcc \
   powerpc64le-linux-gnu-gcc x86_64-w64-mingw32-gcc llvm-objdump llvm-nm objdump file \
-  podman runc debootstrap bazel git osslsigncode openssl setpriv; do
+  podman runc debootstrap bazel git osslsigncode openssl setpriv shellcheck; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if ! command -v wine64 >/dev/null && [ ! -x /usr/lib/wine/wine64 ]; then
