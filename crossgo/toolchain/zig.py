@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import importlib.util
+import logging
 import os
 import re
 import shlex
@@ -26,6 +27,8 @@ from crossgo.toolchain.base import Miss, Toolchain, ToolchainQuery
 from crossgo.toolchain.zig_home import stable_zig, zig_home
 
 __all__ = ["ZigSource", "find", "find_executable", "wrapper_script"]
+
+_log = logging.getLogger(__name__)
 
 
 class ZigSource(enum.Enum):
@@ -158,6 +161,17 @@ def _zig_facts(zig: Path, source: ZigSource, cache: CacheDir) -> dict[str, str]:
     return {name: str(value) for name, value in cached.items()}
 
 
+def _at_home(zig: Path, home: Path) -> tuple[Path, str]:
+    """The wheel's zig at its stable home, and its lib directory; where the cache has no
+    room for the home, the wheel's own zig: slower in a new environment, but it builds."""
+    try:
+        placed = stable_zig(zig, home)
+    except OutputError as error:
+        _log.warning("crossgo: running zig from the ziglang wheel: %s", error)
+        return zig, str(zig.parent / "lib")
+    return placed, str(home / "lib")
+
+
 def find(query: ToolchainQuery) -> Toolchain | Miss:
     in_conda_build = query.env.get("CONDA_BUILD") == "1"
     found = find_executable(query.env.get("PATH", ""), path_first=in_conda_build)
@@ -166,7 +180,7 @@ def find(query: ToolchainQuery) -> Toolchain | Miss:
     zig, source = found
     facts = _zig_facts(zig, source, query.cache)
     if source is ZigSource.WHEEL:  # run it from a path that does not move with the environment
-        zig = stable_zig(zig, Path(facts["home"]))
+        zig, facts["lib_dir"] = _at_home(zig, Path(facts["home"]))
     lib_dir = query.env.get("ZIG_LIB_DIR") or facts["lib_dir"]
     triple = query.target.zig_triple(macos=query.macos_version)
     if triple is None:
