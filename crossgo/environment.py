@@ -173,15 +173,18 @@ def _prefix_flags(spec: BuildSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def go_quote(command: str) -> str:
-    """CC as Go reads it: Go splits CC and CXX into words (honouring '...' and "..."), so a
-    compiler path with spaces must be quoted to stay one word."""
+    """A word as Go reads it: Go splits CC, CXX and the CGO_*FLAGS into words, honouring
+    '...' and "..." with no escapes inside, so a path with spaces or one kind of quote must
+    be quoted with the other kind to stay one word."""
     if not any(char.isspace() or char in "'\"" for char in command):
         return command
     return f'"{command}"' if "'" in command else f"'{command}'"
 
 
 def _join(*parts: Iterable[str]) -> str:
-    return shlex.join(flag for part in parts for flag in part)
+    """Flags as one CGO_*FLAGS value, quoted the way Go splits it (not the way a shell does:
+    a shell's '"'"' is three words to Go)."""
+    return " ".join(go_quote(flag) for part in parts for flag in part)
 
 
 def _clean_goflags(raw: str, package: GoPackage | None) -> tuple[list[str], list[EnvNote]]:

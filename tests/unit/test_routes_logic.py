@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crossgo.binary import glibc_provided
+from crossgo.cache import CacheDir
 from crossgo.editable import exclude_from_git
 from crossgo.environment import compute
 from crossgo.hints import hint_for
@@ -105,3 +106,13 @@ def test_editable_files_are_excluded_in_the_clone_and_its_worktrees(tmp_path: Pa
     ).stdout
     assert "libpkg.so" not in status
     assert "__init__.py" in status  # only the placed file is hidden
+
+
+def test_flags_are_quoted_the_way_go_splits_them() -> None:
+    """Go splits CGO_CFLAGS on spaces, honouring '...' and "..." without escapes: a path
+    holding a single quote must be double-quoted, never shell-escaped ('"'"')."""
+    cache = CacheDir(Path("/home/o'brien/cache dir"))
+    variables = compute(spec("linux-64"), ZIG, GO, cache, {"PATH": "/"}).variables
+    assert variables["CGO_CFLAGS"].endswith(
+        """"-ffile-prefix-map=/home/o'brien/cache dir=/crossgo-cache\""""
+    )
