@@ -116,6 +116,8 @@ def find_executable(path: str, *, path_first: bool = False) -> tuple[Path, ZigSo
     return found_on_path
 
 
+# zig writes its lib directory into #include lines and build commands it generates.
+_ZIG_UNSAFE_PATH = re.compile(r'["\\\n`$]')
 _ZIG_ENV_FIELD = re.compile(
     r'^\s*\.(?P<key>version|lib_dir)\s*=\s*"(?P<value>[^"]*)"', re.MULTILINE
 )
@@ -162,8 +164,13 @@ def _zig_facts(zig: Path, source: ZigSource, cache: CacheDir) -> dict[str, str]:
 
 
 def _at_home(zig: Path, home: Path) -> tuple[Path, str]:
-    """The wheel's zig at its stable home, and its lib directory; where the cache has no
-    room for the home, the wheel's own zig: slower in a new environment, but it builds."""
+    """The wheel's zig at its stable home, and its lib directory. Where the cache has no
+    room for the home, or its path holds characters zig's own C headers cannot be included
+    from (a double quote, a backslash), the wheel's own zig: slower in a new environment,
+    but it builds."""
+    if _ZIG_UNSAFE_PATH.search(str(home)):
+        _log.warning("crossgo: running zig from the ziglang wheel: zig cannot run from %s", home)
+        return zig, str(zig.parent / "lib")
     try:
         placed = stable_zig(zig, home)
     except OutputError as error:
