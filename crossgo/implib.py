@@ -69,7 +69,7 @@ def write_import_library(
     dlltool = find_dlltool(target, env)
     if dlltool is None:
         msg = (
-            f"an import library for {dll_name} needs a dlltool: `pip install 'crossgo[zig]'`, "
+            f'an import library for {dll_name} needs a dlltool: `pip install "crossgo[zig]"`, '
             "or install llvm (llvm-dlltool) or binutils-mingw-w64."
         )
         raise ToolchainError(msg)

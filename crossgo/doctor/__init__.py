@@ -55,7 +55,7 @@ def _find_go(env: Mapping[str, str], cache: CacheDir) -> tuple[GoInstall | None,
         go = golang.find_go(env, cache)
     except ToolchainError as error:
         fix = (
-            "`pip install 'crossgo[go]'`, `conda install go`, https://go.dev/dl/, or set CROSSGO_GO"
+            '`pip install "crossgo[go]"`, `conda install go`, https://go.dev/dl/, or set CROSSGO_GO'
         )
         return None, failed("go.found", str(error), fix)
     return go, passed("go.found", f"{go.go} (from {go.source})")

@@ -63,7 +63,7 @@ def require_extra(what: str, *, classifier: bool = True) -> None:
     if missing:
         msg = (
             f"{what} needs cyclonedx-python-lib and licenseclassifier: install them with "
-            "`pip install 'crossgo[sbom]'`, or turn this off (sbom = false, licenses = false)."
+            '`pip install "crossgo[sbom]"`, or turn this off (sbom = false, licenses = false).'
         )
         raise ToolchainError(msg)
 

@@ -82,7 +82,7 @@ def resolve(
 
 def install_options(target: Target) -> list[str]:
     """What to install for a C toolchain for ``target``, best first."""
-    options = ["`pip install 'crossgo[zig]'` (zig builds for every target)"]
+    options = ['`pip install "crossgo[zig]"` (zig builds for every target)']
     if target.conda is not None:
         options.append(
             f"`conda install {target.conda.c_compiler}` (then --conda-prefix or activate it)"

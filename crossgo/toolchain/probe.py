@@ -75,7 +75,7 @@ def verify(toolchain: Toolchain, target: Target, cache: CacheDir, env: Mapping[s
 
 
 def _wrong_target_message(toolchain: Toolchain, target: Target, found: Mapping[str, object]) -> str:
-    fixes = ["zig (`pip install 'crossgo[zig]'`)"]
+    fixes = ['zig (`pip install "crossgo[zig]"`)']
     if target.conda is not None:
         fixes.append(f"conda's {target.conda.c_compiler}")
     if target.debian_package:

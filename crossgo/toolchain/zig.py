@@ -183,7 +183,7 @@ def find(query: ToolchainQuery) -> Toolchain | Miss:
     in_conda_build = query.env.get("CONDA_BUILD") == "1"
     found = find_executable(query.env.get("PATH", ""), path_first=in_conda_build)
     if found is None:
-        return Miss("zig", "zig is not installed (`pip install 'crossgo[zig]'`)")
+        return Miss("zig", 'zig is not installed (`pip install "crossgo[zig]"`)')
     zig, source = found
     facts = _zig_facts(zig, source, query.cache)
     if source is ZigSource.WHEEL:  # run it from a path that does not move with the environment

@@ -100,6 +100,6 @@ def test_before_build_without_go_or_a_toolchain_prints_the_fixes(
     assert done.returncode == 3, done.stderr
     assert "crossgo cannot build gohash for osx-arm64 here" in done.stderr
     assert "go.found: Go was not found" in done.stderr
-    assert "fix: `pip install 'crossgo[go]'`" in done.stderr
+    assert 'fix: `pip install "crossgo[go]"`' in done.stderr
     assert "toolchain.osx-arm64.found" in done.stderr
-    assert "`pip install 'crossgo[zig]'`" in done.stderr
+    assert '`pip install "crossgo[zig]"`' in done.stderr

@@ -72,7 +72,7 @@ def test_no_toolchain_names_what_to_install(cli_env: dict[str, str]) -> None:
     )
     assert done.returncode == 3
     assert "No C toolchain for osx-arm64" in done.stderr
-    assert "pip install 'crossgo[zig]'" in done.stderr
+    assert 'pip install "crossgo[zig]"' in done.stderr
     assert "clang_osx-arm64" in done.stderr
 
 
