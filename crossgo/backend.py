@@ -253,7 +253,6 @@ def _needs_ziglang(project: Project, target: Target, environ: Mapping[str, str])
             return True
         if environ.get("CONDA_BUILD") == "1":
             continue  # a conda package has no manylinux tag, and conda builds use no PyPI
-        linked = toolchain.linked_glibc(found, wanted, cache, environ)
-        if linked is not None and wanted.glibc is not None and linked > wanted.glibc:
+        if toolchain.glibc_above_baseline(found, wanted, cache, environ):
             return True
     return False

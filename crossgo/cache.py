@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +143,16 @@ class CacheDir:
             _atomic.write_text(path, json.dumps(dict(result)))
         except OSError:
             pass
+
+    def remember(
+        self, key: Mapping[str, object], compute: Callable[[], Mapping[str, object]]
+    ) -> dict[str, object]:
+        """The probe result stored under ``key``; on a miss, ``compute()``'s, stored."""
+        cached = self.read_probe(key)
+        if cached is None:
+            cached = dict(compute())
+            self.write_probe(key, cached)
+        return cached
 
     def _probe_path(self, key: Mapping[str, object]) -> Path:
         digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]

@@ -84,7 +84,7 @@ def rebuild(project: Project, environ: Mapping[str, str], cache: CacheDir) -> Pa
     """Build this machine's libraries (and bindings) and place them in the source package;
     stamp the sources they were built from."""
     root = editable_dir(project, cache)
-    native = _package_source(project)
+    native = project.python_root / project.library_dir
     _require_writable(native)
     caller = {**environ, **project.settings.env}
     target = choose_target("native", caller).target
@@ -101,10 +101,6 @@ def rebuild(project: Project, environ: Mapping[str, str], cache: CacheDir) -> Pa
         print(f"crossgo: note: {note}", file=sys.stderr)
     (root / "stamp").write_text(_source_stamp(_watch(project)), encoding="utf-8")
     return root
-
-
-def _package_source(project: Project) -> Path:
-    return project.python_root.joinpath(*project.python_package.split("."))
 
 
 def _require_writable(directory: Path) -> None:

@@ -245,13 +245,10 @@ def _read_version(goroot: Path) -> str | None:
 def _probe(go: Path, cache: CacheDir, env: Mapping[str, str]) -> tuple[Path, str]:
     """Ask a ``go`` we cannot read directly (a wrapper script) for its GOROOT and version."""
     key = {"probe": "go", **file_identity(go)}
-    cached = cache.read_probe(key)
-    if cached is None:
-        output = _run.capture(
-            [str(go), "env", "-json", "GOROOT", "GOVERSION"], env={**env, "GOTOOLCHAIN": "local"}
-        )
-        cached = json.loads(output)
-        cache.write_probe(key, cached)
+    argv = [str(go), "env", "-json", "GOROOT", "GOVERSION"]
+    cached = cache.remember(
+        key, lambda: json.loads(_run.capture(argv, env={**env, "GOTOOLCHAIN": "local"}))
+    )
     return Path(str(cached["GOROOT"])), str(cached["GOVERSION"]).removeprefix("go")
 
 

@@ -117,13 +117,22 @@ class Target:
             raise UsageError(msg)
         return dataclasses.replace(self, glibc=parsed)
 
+    @property
+    def zig_glibc(self) -> tuple[int, int] | None:
+        """The glibc zig links against for this target: the baseline, or the oldest glibc zig
+        has for the platform if that is newer (the build is still checked against the
+        baseline); None off Linux."""
+        if self.glibc is None:
+            return None
+        return max(self.glibc, self.zig_min_glibc or (0, 0))
+
     def zig_triple(self, *, macos: str | None = None) -> str | None:
         """zig's -target, pinned to the glibc baseline (or the oldest glibc zig has for the
         platform; the build is still checked against the baseline) or the macOS target."""
         if self.zig_target is None:
             return None
-        if self.glibc is not None:
-            return f"{self.zig_target}.{_dotted(max(self.glibc, self.zig_min_glibc or (0, 0)))}"
+        if self.zig_glibc is not None:
+            return f"{self.zig_target}.{_dotted(self.zig_glibc)}"
         if self.goos == "darwin":
             return f"{self.zig_target}.{macos or self.macos_floor(None)}"
         return self.zig_target

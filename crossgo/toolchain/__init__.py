@@ -25,7 +25,7 @@ from crossgo.spelling import option
 from crossgo.targets import Target
 from crossgo.toolchain import conda, system, zig
 from crossgo.toolchain.base import Miss, Toolchain, ToolchainKind, ToolchainQuery
-from crossgo.toolchain.probe import linked_glibc, verify
+from crossgo.toolchain.probe import glibc_above_baseline, linked_glibc, verify
 
 __all__ = [
     "PREFERENCES",
@@ -34,6 +34,7 @@ __all__ = [
     "Toolchain",
     "ToolchainKind",
     "ToolchainQuery",
+    "glibc_above_baseline",
     "install_options",
     "linked_glibc",
     "resolve",

@@ -18,13 +18,13 @@ from crossgo.errors import ToolchainError
 from crossgo.targets import Target
 from crossgo.toolchain.base import Toolchain
 
-__all__ = ["linked_glibc", "verify"]
+__all__ = ["glibc_above_baseline", "linked_glibc", "verify"]
 
 _SOURCE = "int crossgo_probe(void) { return 42; }\n"
 _FORMATS = {"linux": "elf", "darwin": "macho", "windows": "pe"}
 
 
-def _link_probe(toolchain: Toolchain, target: Target, env: Mapping[str, str]) -> tuple[str, str]:
+def _link_probe(toolchain: Toolchain, target: Target, env: Mapping[str, str]) -> dict[str, object]:
     from crossgo.binary import BinaryFormatError, read_binary  # noqa: PLC0415 - cache misses only
 
     with tempfile.TemporaryDirectory(prefix="crossgo-probe-") as tmp:
@@ -53,7 +53,7 @@ def _link_probe(toolchain: Toolchain, target: Target, env: Mapping[str, str]) ->
         except BinaryFormatError as error:
             msg = f"The C compiler {toolchain.cc} wrote something unreadable: {error}"
             raise ToolchainError(msg) from error
-        return info.format, info.machine
+        return {"format": info.format, "machine": info.machine}
 
 
 def verify(toolchain: Toolchain, target: Target, cache: CacheDir, env: Mapping[str, str]) -> None:
@@ -65,11 +65,7 @@ def verify(toolchain: Toolchain, target: Target, cache: CacheDir, env: Mapping[s
         "version": toolchain.version,
         **file_identity(Path(toolchain.cc)),
     }
-    cached = cache.read_probe(key)
-    if cached is None:
-        fmt, machine = _link_probe(toolchain, target, env)
-        cached = {"format": fmt, "machine": machine}
-        cache.write_probe(key, cached)
+    cached = cache.remember(key, lambda: _link_probe(toolchain, target, env))
     if (cached["format"], cached["machine"]) != (_FORMATS[target.goos], target.machine):
         raise ToolchainError(_wrong_target_message(toolchain, target, cached))
 
@@ -99,16 +95,23 @@ def linked_glibc(
     if target.glibc is None:
         return None
     if toolchain.kind == "zig":
-        return max(target.glibc, target.zig_min_glibc or (0, 0))
+        return target.zig_glibc
     key = {"probe": "cc-libc", "target": target.name, **file_identity(Path(toolchain.cc))}
-    cached = cache.read_probe(key)
-    if cached is None:
-        cached = {"glibc": _libc_version(toolchain, env)}
-        cache.write_probe(key, cached)
-    found = cached["glibc"]
+    found = cache.remember(key, lambda: {"glibc": _libc_version(toolchain, env)})["glibc"]
     if not isinstance(found, list) or len(found) != 2:
         return None
     return int(found[0]), int(found[1])
+
+
+def glibc_above_baseline(
+    toolchain: Toolchain, target: Target, cache: CacheDir, env: Mapping[str, str]
+) -> tuple[int, int] | None:
+    """The glibc ``toolchain`` links against, when it is newer than ``target``'s baseline:
+    a wheel built with it cannot say manylinux_2_17 (docs/wheels.md, the toolchain rule)."""
+    linked = linked_glibc(toolchain, target, cache, env)
+    if linked is None or target.glibc is None or linked <= target.glibc:
+        return None
+    return linked
 
 
 def _libc_version(toolchain: Toolchain, env: Mapping[str, str]) -> list[int] | None:

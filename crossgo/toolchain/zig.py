@@ -156,10 +156,7 @@ def _zig_facts(zig: Path, source: ZigSource, cache: CacheDir) -> dict[str, str]:
         "cache": str(cache.root),
         **file_identity(zig),
     }
-    cached = cache.read_probe(key)
-    if cached is None:
-        cached = dict(_read_zig_facts(zig, source, cache))
-        cache.write_probe(key, cached)
+    cached = cache.remember(key, lambda: _read_zig_facts(zig, source, cache))
     return {name: str(value) for name, value in cached.items()}
 
 

@@ -25,6 +25,7 @@ from crossgo.binary import read_slices
 from crossgo.build import BuildPlan, BuildRequest, BuildResult, execute, plan
 from crossgo.checks import Check
 from crossgo.errors import ArtifactCheckError, UsageError
+from crossgo.extmod.loader import module_directory
 from crossgo.extmod.module import ExtensionModule, PythonBuild
 from crossgo.extmod.wheel import module_entries, python_tags
 from crossgo.sbom.contents import GoFiles, with_license_files
@@ -32,7 +33,7 @@ from crossgo.sbom.licenses import LicensePolicy
 from crossgo.settings import ExtensionModuleSettings
 from crossgo.spelling import option
 from crossgo.targets import Target, get_target
-from crossgo.toolchain import linked_glibc
+from crossgo.toolchain import glibc_above_baseline
 from crossgo.wheel.archive import Entry, publish, write_wheel
 from crossgo.wheel.files import walk
 from crossgo.wheel.project import Project, built_files, source_date_epoch
@@ -329,11 +330,10 @@ def _toolchain_glibc(build_plan: BuildPlan) -> str | None:
     """The glibc the plan's C toolchain links against, when it is above the baseline."""
     if build_plan.slices:
         return None  # composite targets are macOS only: no glibc
-    target = build_plan.spec.target
-    linked = linked_glibc(build_plan.toolchain, target, build_plan.cache, build_plan.caller_env)
-    if linked is None or target.glibc is None or linked <= target.glibc:
-        return None
-    return f"{linked[0]}.{linked[1]}"
+    linked = glibc_above_baseline(
+        build_plan.toolchain, build_plan.spec.target, build_plan.cache, build_plan.caller_env
+    )
+    return f"{linked[0]}.{linked[1]}" if linked else None
 
 
 def _glibc_note(build_plan: BuildPlan, project: Project) -> list[str]:
@@ -374,7 +374,7 @@ def _go_files(
     settings = project.settings
     files = [(project.library_dir / r.library.name).as_posix() for r in built[0]]
     files += [
-        f"{module.name.replace('.', '/')}/{result.library.name}"
+        (module_directory(module.name) / result.library.name).as_posix()
         for module, result in zip(settings.extension_modules, built[1], strict=True)
     ]
     return wheel_go_files(
