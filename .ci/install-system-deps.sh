@@ -39,8 +39,16 @@ PACKAGES=(
   runc                        # crun fails on cgroups in this kind of machine
   uidmap
   debootstrap
-  # Bazel rules: Debian's offline-capable Bazel 4.2.3
+  # Bazel rules: Debian's offline-capable Bazel 4.2.3; nginx's WebDAV is the remote cache
   bazel-bootstrap
+  nginx
+  # a free-threaded CPython built from Debian's source (tests/support/free_threaded.py)
+  build-essential
+  libffi-dev                  # ctypes, which the generated bindings use
+  zlib1g-dev
+  libssl-dev                  # ssl, which pip needs
+  libbz2-dev
+  liblzma-dev
   # apt-get download / dpkg-deb are in apt and dpkg (essential); HTTPS for pip and Go
   ca-certificates
 )
@@ -137,7 +145,7 @@ fi
 missing=()
 for tool in qemu-aarch64-static qemu-ppc64le-static aarch64-linux-gnu-gcc \
   powerpc64le-linux-gnu-gcc x86_64-w64-mingw32-gcc llvm-objdump llvm-nm objdump file \
-  podman runc debootstrap bazel git osslsigncode openssl setpriv shellcheck; do
+  podman runc debootstrap bazel nginx make git osslsigncode openssl setpriv shellcheck; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if ! command -v wine64 >/dev/null && [ ! -x /usr/lib/wine/wine64 ]; then

@@ -19,6 +19,7 @@ import pytest
 import crossgo
 from tests.support import emulation
 from tests.support.commands import run_or_fail
+from tests.support.free_threaded import free_threaded_python
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_GO = REPO / "examples" / "gohash" / "go"
@@ -69,6 +70,12 @@ def aarch64_python(test_cache: Path) -> emulation.AArch64Python:
 @pytest.fixture(scope="session")
 def windows_runner(test_cache: Path) -> emulation.WindowsRunner:
     return emulation.windows_runner(test_cache)
+
+
+@pytest.fixture(scope="session")
+def free_threaded(test_cache: Path) -> Path:
+    """A free-threaded CPython 3.13 (``python3.13t``), built from Debian's source once."""
+    return free_threaded_python(test_cache)
 
 
 def run_crossgo(

@@ -1,0 +1,149 @@
+"""A free-threaded CPython (``--disable-gil``) from Debian's source package, kept in the test cache.
+
+Debian ships no free-threaded binary packages. Its source package of CPython 3.13 (trixie's
+``python3.13``; sid's 3.14 sources are not served by the mirror) carries the upstream tarball,
+which ``./configure --disable-gil`` builds in about 7 minutes on 2 CPUs. It is built once into
+``<cache>/cpython-<version>t`` (a temporary sibling, ``make install DESTDIR=``, one rename under a
+lock, as the emulators' roots are) and reused by every later session.
+
+The apt lists used to find the source live in the build directory: the host's apt state is
+never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from tests.support.emulation import (
+    EmulationUnavailable,
+    _key,
+    _read_marker,
+    _remove_stale,
+    _retire,
+    _write_marker,
+)
+from tests.support.locks import locked
+
+__all__ = ["FREE_THREADED_SOURCE", "FREE_THREADED_VERSION", "free_threaded_python"]
+
+#: The Debian source package and version whose upstream tarball is built.
+FREE_THREADED_SOURCE = ("python3.13", "3.13.5-2+deb13u5")
+FREE_THREADED_VERSION = "3.13.5"
+_SOURCES_LIST = "deb-src http://deb.debian.org/debian trixie main\n"
+_DIR = f"cpython-{FREE_THREADED_VERSION}t"
+_LAYOUT_VERSION = 1
+#: Debian packages CPython's build needs for the modules the tests use (ctypes, ssl for pip, ...).
+BUILD_PACKAGES = (
+    "build-essential",
+    "libffi-dev",
+    "zlib1g-dev",
+    "libssl-dev",
+    "libbz2-dev",
+    "liblzma-dev",
+)
+
+
+def _python(root: Path) -> Path:
+    return root / "bin" / "python3.13t"
+
+
+def _usable(root: Path) -> bool:
+    python = _python(root)
+    if not python.is_file():
+        return False
+    probe = subprocess.run(
+        [str(python), "-c", "import ctypes, ssl, sys; print(sys._is_gil_enabled())"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return probe.returncode == 0 and probe.stdout.strip() == "False"
+
+
+def _step(argv: list[str], cwd: Path, log: Path, timeout: int) -> None:
+    with log.open("ab") as out:
+        proc = subprocess.run(
+            argv, check=False, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, timeout=timeout
+        )
+    if proc.returncode != 0:
+        tail = log.read_text(errors="replace")[-4000:]
+        raise EmulationUnavailable(
+            f"building a free-threaded CPython failed at {' '.join(argv)} "
+            f"(exit {proc.returncode}); "
+            f"install {' '.join(BUILD_PACKAGES)}:\n{tail}"
+        )
+
+
+def _fetch_source(work: Path, log: Path) -> Path:
+    lists = work / "apt"
+    (lists / "lists" / "partial").mkdir(parents=True)
+    (lists / "cache" / "archives" / "partial").mkdir(parents=True)
+    (lists / "sources.list").write_text(_SOURCES_LIST)
+    apt = [
+        "apt-get",
+        "-q",
+        f"-o=Dir::Etc::sourcelist={lists / 'sources.list'}",
+        "-o=Dir::Etc::sourceparts=-",
+        f"-o=Dir::State::Lists={lists / 'lists'}",
+        f"-o=Dir::Cache={lists / 'cache'}",
+        "-o=Acquire::Check-Valid-Until=false",
+    ]
+    _step([*apt, "update"], work, log, 600)
+    package, version = FREE_THREADED_SOURCE
+    _step([*apt, "source", "--download-only", f"{package}={version}"], work, log, 900)
+    tarball = next(work.glob(f"{package}_*.orig.tar.xz"))
+    _step(["tar", "xf", tarball.name], work, log, 600)
+    return work / f"Python-{FREE_THREADED_VERSION}"
+
+
+def _assemble(cache_dir: Path, final: Path, key: str) -> Path:
+    work = Path(tempfile.mkdtemp(prefix=f".{_DIR}.tmp-", dir=cache_dir))
+    log = work / "build.log"
+    source = _fetch_source(work, log)
+    jobs = str(os.cpu_count() or 2)
+    _step(["./configure", "--disable-gil", f"--prefix={final}"], source, log, 900)
+    _step(["make", f"-j{jobs}"], source, log, 3600)
+    staged = work / "staged"
+    _step(["make", "install", f"DESTDIR={staged}"], source, log, 1800)
+    built = work / _DIR
+    (staged / final.relative_to("/")).rename(built)
+    _write_marker(built, key)
+    return built
+
+
+def free_threaded_python(cache_dir: Path) -> Path:
+    """The ``python3.13t`` of a free-threaded CPython 3.13.5 (``sys._is_gil_enabled()`` is False).
+
+    Built on first use (about 7 minutes on 2 CPUs, 23 MB of source), then reused.
+    """
+    cache_dir = Path(cache_dir).resolve()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    final = cache_dir / _DIR
+    key = _key(
+        {
+            "layout": _LAYOUT_VERSION,
+            "source": list(FREE_THREADED_SOURCE),
+            "configure": "--disable-gil",
+        }
+    )
+    with locked(cache_dir / f".{_DIR}.lock"):
+        _remove_stale(cache_dir, _DIR)
+        if _read_marker(final) == key and _usable(final):
+            return _python(final)
+        built = _assemble(cache_dir, final, key)
+        try:
+            _retire(final)
+            built.rename(final)
+        finally:
+            shutil.rmtree(built.parent, ignore_errors=True)
+            _remove_stale(cache_dir, _DIR)
+        if not _usable(final):
+            raise EmulationUnavailable(
+                f"the free-threaded CPython built at {final} does not run with the GIL off"
+            )
+        return _python(final)
