@@ -56,7 +56,7 @@ def _usable(root: Path) -> bool:
     if not python.is_file():
         return False
     probe = subprocess.run(
-        [str(python), "-c", "import ctypes, ssl, sys; print(sys._is_gil_enabled())"],
+        [str(python), "-c", "import ctypes, pip, ssl, sys; print(sys._is_gil_enabled())"],
         check=False,
         capture_output=True,
         text=True,
@@ -106,7 +106,12 @@ def _assemble(cache_dir: Path, final: Path, key: str) -> Path:
     log = work / "build.log"
     source = _fetch_source(work, log)
     jobs = str(os.cpu_count() or 2)
-    _step(["./configure", "--disable-gil", f"--prefix={final}"], source, log, 900)
+    _step(
+        ["./configure", "--disable-gil", "--with-ensurepip=no", f"--prefix={final}"],
+        source,
+        log,
+        900,
+    )
     _step(["make", f"-j{jobs}"], source, log, 3600)
     staged = work / "staged"
     _step(["make", "install", f"DESTDIR={staged}"], source, log, 1800)
@@ -139,6 +144,8 @@ def free_threaded_python(cache_dir: Path) -> Path:
         try:
             _retire(final)
             built.rename(final)
+            # pip is installed where the interpreter will live: the tests make venvs and wheels.
+            _step([str(_python(final)), "-m", "ensurepip"], final, final / "ensurepip.log", 600)
         finally:
             shutil.rmtree(built.parent, ignore_errors=True)
             _remove_stale(cache_dir, _DIR)
