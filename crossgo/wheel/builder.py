@@ -25,6 +25,7 @@ from crossgo.binary import read_slices
 from crossgo.build import BuildPlan, BuildRequest, BuildResult, execute, plan
 from crossgo.checks import Check
 from crossgo.errors import ArtifactCheckError, UsageError
+from crossgo.extmod import running_free_threaded
 from crossgo.extmod.loader import module_directory
 from crossgo.extmod.module import ExtensionModule, PythonBuild
 from crossgo.extmod.wheel import module_entries, python_tags
@@ -240,10 +241,17 @@ def plan_libraries(
 def extension_module(project: Project, module: ExtensionModuleSettings) -> ExtensionModule:
     """The request for one ``[[tool.crossgo.extension-modules]]`` entry."""
     include = project.settings.python_include
+    threaded = module.free_threaded
+    if threaded is None:
+        threaded = project.settings.free_threaded
+    if threaded is None:
+        threaded = running_free_threaded()
     return ExtensionModule(
         name=module.name,
-        abi3=module.abi3,
+        abi3=None if threaded else module.abi3,  # abi3 is for the GIL builds (no abi3t yet)
         python_include=(project.root / include) if include else None,
+        free_threaded=threaded,
+        gil_used=module.gil_used,
     )
 
 
