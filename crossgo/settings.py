@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, cast
 
 from crossgo.errors import UsageError, closest
-from crossgo.extmod import DEFAULT_ABI3
+from crossgo.extmod import DEFAULT_ABI3, free_threaded_default
 from crossgo.targets import get_target
 from crossgo.toolchain import PREFERENCES, Preference
 
@@ -87,7 +87,7 @@ class Settings:
     bindings: bool = False  # generate _<name>.py (+ .pyi) next to each library
     extension_modules: tuple[ExtensionModuleSettings, ...] = ()
     python_include: str | None = None  # CPython headers for extension modules
-    free_threaded: bool | None = None  # None: as the CPython running the build is
+    free_threaded: bool = False  # default: cibuildwheel's identifier, else the running CPython
     sbom: bool = True  # a CycloneDX SBOM in each wheel's .dist-info/sboms/
     licenses: bool = True  # the Go modules' and Go's license files in each wheel
     licenses_deny: tuple[str, ...] = ()  # SPDX ids that fail the build
@@ -147,8 +147,9 @@ _KEYS: Mapping[str, _Key] = {
         _Key(
             "free-threaded",
             "boolean",
-            None,
-            "build extension modules for free-threaded CPython (None: as the running CPython)",
+            False,
+            "build extension modules for free-threaded CPython (default: as cibuildwheel's "
+            "identifier, else the running CPython)",
         ),
         _Key("sbom", "boolean", True, "a CycloneDX SBOM in each wheel (docs/sbom.md)"),
         _Key("licenses", "boolean", True, "ship the Go modules' and Go's license files"),
@@ -201,6 +202,8 @@ def load_settings(
                 origins[key.name] = source.origin
                 break
     values["env"] = _merged_env(sources)
+    if values.get("free_threaded") is None:  # as cibuildwheel's identifier or this CPython
+        values["free_threaded"] = free_threaded_default(environ or {})
     settings = Settings(**values, origins=origins)  # type: ignore[arg-type]
     _validate(settings, {key: _where(key, sources) for key in _KEYS})
     return settings

@@ -95,12 +95,12 @@ def _pe_link(imports: list[tuple[str, str | None]], python: PythonBuild) -> Chec
     from crossgo.extmod.pythondll import dll_name  # noqa: PLC0415
 
     dlls = sorted({library or "?" for _, library in imports})
-    wanted = "python3.dll"
+    wanted, kind = "python3.dll", "an abi3"
     if python.free_threaded:
-        wanted = dll_name(python.headers.version, free_threaded=True)
+        wanted, kind = dll_name(python.headers.version, free_threaded=True), "a free-threaded"
     wrong = [dll for dll in dlls if dll.lower() != wanted]
     if wrong:
-        detail = f"imports CPython from {', '.join(wrong)}: this module imports {wanted} only"
+        detail = f"imports CPython from {', '.join(wrong)}: {kind} module imports {wanted} only"
         return Check("python-link", False, detail)
     return Check("python-link", True, f"{len(imports)} CPython symbols from {', '.join(dlls)}")
 

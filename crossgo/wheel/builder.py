@@ -25,7 +25,6 @@ from crossgo.binary import read_slices
 from crossgo.build import BuildPlan, BuildRequest, BuildResult, execute, plan
 from crossgo.checks import Check
 from crossgo.errors import ArtifactCheckError, UsageError
-from crossgo.extmod import running_free_threaded
 from crossgo.extmod.loader import module_directory
 from crossgo.extmod.module import ExtensionModule, PythonBuild
 from crossgo.extmod.wheel import module_entries, python_tags
@@ -244,8 +243,6 @@ def extension_module(project: Project, module: ExtensionModuleSettings) -> Exten
     threaded = module.free_threaded
     if threaded is None:
         threaded = project.settings.free_threaded
-    if threaded is None:
-        threaded = running_free_threaded()
     return ExtensionModule(
         name=module.name,
         abi3=None if threaded else module.abi3,  # abi3 is for the GIL builds (no abi3t yet)

@@ -242,7 +242,16 @@ def test_debians_multiarch_pyconfig_is_resolved_for_the_target(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("pyconfig", "target", "message"),
     [
-        ("#define Py_GIL_DISABLED 1\n", "linux-64", "built with Py_GIL_DISABLED"),
+        (
+            "#define Py_GIL_DISABLED 1\n",
+            "linux-64",
+            "from a free-threaded CPython.*free-threaded = true",
+        ),
+        (
+            "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n#define Py_DEBUG 1\n",
+            "linux-64",
+            "built with Py_DEBUG",
+        ),
         (
             "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n#define HAVE_GCC_ASM_FOR_X87 1\n",
             "linux-aarch64",
