@@ -203,10 +203,12 @@ def _check_pyconfig(text: str, path: Path, target: Target, *, free_threaded: boo
     # x87 only on x86; on macOS pymacconfig.h sorts it out per slice of a universal CPython.
     x87 = "HAVE_GCC_ASM_FOR_X87" in defines
     x87_mismatch = x87 and target.machine != "x86_64" and target.goos == "linux"
-    if sizes != ("8", want_long) or x87_mismatch:
+    # What only one OS's configure finds: epoll on Linux, kqueue on macOS (and the BSDs).
+    other_os = ("HAVE_EPOLL" if target.goos == "darwin" else "HAVE_KQUEUE") in defines
+    if sizes != ("8", want_long) or x87_mismatch or other_os:
         msg = (
-            f"{path} is not {target.name}'s (pointer and long sizes {sizes}, x87 {x87}): "
-            "give that platform's CPython headers."
+            f"{path} is not {target.name}'s (pointer and long sizes {sizes}, x87 {x87}, "
+            f"another OS's {other_os}): give that platform's CPython headers."
         )
         raise UsageError(msg)
 
