@@ -58,7 +58,7 @@ _Distribution: TypeAlias = Any  # setuptools.dist.Distribution
 _Command: TypeAlias = Any  # a setuptools command object (build_ext, bdist_wheel)
 
 SETUP_KEYWORD = "build_golang"
-_OPTIONS = ("root", "strip")
+_OPTIONS = ("root", "strip", "gil_used")
 _C_LIKE = (".c", ".h", ".cc", ".cpp", ".cxx", ".m", ".s", ".S", ".syso")
 _TAGS = "_crossgo_wheel_tags"  # set on the Distribution by build_ext for bdist_wheel
 
@@ -77,6 +77,7 @@ class GoOptions:
 
     root: str | None = None
     strip: bool = True
+    gil_used: str | None = None  # why a free-threaded module does not declare Py_MOD_GIL_NOT_USED
 
 
 def _options(value: object) -> GoOptions:
@@ -87,7 +88,13 @@ def _options(value: object) -> GoOptions:
     if unknown:
         msg = f"{SETUP_KEYWORD}: unknown key {', '.join(unknown)} (known: {', '.join(_OPTIONS)})"
         raise _setup_error(msg)
-    return GoOptions(root=value.get("root"), strip=bool(value.get("strip", True)))
+    gil_used = value.get("gil_used")
+    if gil_used is not None and not isinstance(gil_used, str):
+        msg = f"{SETUP_KEYWORD}: gil_used must say why the modules need the GIL, as a str"
+        raise _setup_error(msg)
+    return GoOptions(
+        root=value.get("root"), strip=bool(value.get("strip", True)), gil_used=gil_used or None
+    )
 
 
 def go_sources(name: str, sources: Sequence[str]) -> Path | None:
@@ -243,7 +250,7 @@ def _build(
         strip=options.strip,
         extra_cflags=go_ext.cflags,
         extra_ldflags=go_ext.ldflags,
-        extension=go_ext.module,
+        extension=dataclasses.replace(go_ext.module, gil_used=options.gil_used),
         frontend="setuptools",
     )
     build_plan = plan_truthfully(request, env)

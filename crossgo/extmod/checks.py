@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from crossgo.checks import Check
 from crossgo.extmod.module import PythonBuild
 from crossgo.extmod.stable_abi import stable_abi
+from crossgo.spelling import Frontend, option
 
 if TYPE_CHECKING:
     from crossgo.binary import BinaryInfo
@@ -129,7 +130,7 @@ def _stable_abi(info: BinaryInfo, imports: list[tuple[str, str | None]], py: Pyt
     return Check("stable-abi", True, detail)
 
 
-def _gil(info: BinaryInfo, python: PythonBuild) -> Check:
+def _gil(info: BinaryInfo, python: PythonBuild, frontend: Frontend) -> Check:
     from crossgo.extmod.gil import SET_GIL, declares_gil_not_used, slot_numbers  # noqa: PLC0415
 
     numbers = slot_numbers(python.headers.include)
@@ -146,13 +147,14 @@ def _gil(info: BinaryInfo, python: PythonBuild) -> Check:
         "Once its code is safe without the GIL, add {Py_mod_gil, Py_MOD_GIL_NOT_USED} to its "
         f"PyModuleDef_Slot array (multi-phase init), or call {SET_GIL}(module, "
         f"Py_MOD_GIL_NOT_USED) in {init} (single-phase init); or, to ship it needing the GIL, "
-        'say why in its settings: gil-used = "<reason>" ([[tool.crossgo.extension-modules]]) '
-        "or --gil-used"
+        f"say why: {option(frontend, 'gil-used', '<reason>')}"
     )
     return Check("gil", False, detail)
 
 
-def extension_checks(info: BinaryInfo, python: PythonBuild) -> tuple[Check, ...]:
+def extension_checks(
+    info: BinaryInfo, python: PythonBuild, frontend: Frontend = "cli"
+) -> tuple[Check, ...]:
     """The module's own checks (see the module docstring), after crossgo's library checks."""
     imports = python_imports(info)
     if info.format == "macho":
@@ -165,5 +167,5 @@ def extension_checks(info: BinaryInfo, python: PythonBuild) -> tuple[Check, ...]
     if python.minimum is not None:
         checks.append(_stable_abi(info, imports, python))
     if python.free_threaded:
-        checks.append(_gil(info, python))
+        checks.append(_gil(info, python, frontend))
     return tuple(checks)

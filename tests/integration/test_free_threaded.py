@@ -241,16 +241,10 @@ def test_pip_wheel_in_build_isolation_on_313t_gives_a_cp313t_wheel(
     built by crossgo on the GIL CPython is the cp39-abi3 wheel: one project, both wheels."""
     venv_python = _venv(free_threaded, tmp_path / "user" / "venv")
     project = _copy(tmp_path, "project")
-    dropped = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"}
-    env = {key: value for key, value in base_env.items() if key not in dropped}
-    env |= {
-        "PATH": f"{venv_python.parent}{os.pathsep}{base_env.get('PATH', '')}",
-        "PIP_FIND_LINKS": str(wheelhouse),
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "CROSSGO_CACHE_DIR": str(crossgo_cache),
-    }
+    env = _isolated_env(venv_python, base_env, wheelhouse, crossgo_cache)
     out = tmp_path / "wheels"
-    _run(venv_python, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(project), env=env)
+    built = _pip_wheel(venv_python, project, out, env)
+    assert built.startswith("exit 0"), built[-6000:]
     (wheel,) = out.glob("*.whl")
     assert wheel.name == "goft-0.1.0-cp313-cp313t-manylinux_2_17_x86_64.whl"
     used = _use(venv_python, wheel)
@@ -259,6 +253,67 @@ def test_pip_wheel_in_build_isolation_on_313t_gives_a_cp313t_wheel(
     gil = build_wheel(load_project(project, environ={}), "linux-64", tmp_path / "gil",
                       env=base_env, cache_dir=crossgo_cache)  # fmt: skip
     assert gil.path.name == "goft-0.1.0-cp39-abi3-manylinux_2_17_x86_64.whl"
+
+
+def _isolated_env(
+    venv_python: Path, base_env: Mapping[str, str], wheelhouse: Path, cache: Path
+) -> dict[str, str]:
+    """A user's shell: their venv first on PATH, crossgo only as a wheel pip can find."""
+    dropped = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"}
+    env = {key: value for key, value in base_env.items() if key not in dropped}
+    return env | {
+        "PATH": f"{venv_python.parent}{os.pathsep}{base_env.get('PATH', '')}",
+        "PIP_FIND_LINKS": str(wheelhouse),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "CROSSGO_CACHE_DIR": str(cache),
+    }
+
+
+def _pip_wheel(venv_python: Path, project: Path, out: Path, env: Mapping[str, str]) -> str:
+    done = subprocess.run(
+        [str(venv_python), "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(project)],
+        capture_output=True, text=True, check=False, env=dict(env), timeout=1200,
+    )  # fmt: skip
+    return f"exit {done.returncode}\n{done.stdout}{done.stderr}"
+
+
+def test_the_setuptools_golang_drop_in_on_313t(
+    free_threaded: Path,
+    tmp_path: Path,
+    base_env: dict[str, str],
+    crossgo_cache: Path,
+    wheelhouse: Path,
+) -> None:
+    """pip on the free-threaded CPython builds setuptools-golang projects free-threaded: one
+    whose PyInit calls PyUnstable_Module_SetGIL (single-phase) is cp313t and keeps the GIL
+    off; sgo-sum, which says nothing, and sgo-sub, py_limited_api, are refused with why."""
+    venv_python = _venv(free_threaded, tmp_path / "user" / "venv")
+    env = _isolated_env(venv_python, base_env, wheelhouse, crossgo_cache)
+    built = _pip_wheel(venv_python, shutil.copytree(PACKAGES / "sgo-ft", tmp_path / "ft"),
+                       tmp_path / "w1", env)  # fmt: skip
+    assert built.startswith("exit 0"), built[-6000:]
+    (wheel,) = (tmp_path / "w1").glob("*.whl")
+    assert wheel.name == "sgo_ft-1.0-cp313-cp313t-manylinux_2_17_x86_64.whl"
+    _run(venv_python, "-m", "pip", "install", "-q", "--no-index", "--no-deps", str(wheel))
+    code = (
+        "import json, sys, warnings\nwarnings.simplefilter('error')\nimport ftsum\n"
+        "print(json.dumps([ftsum.sum(40, 2), sys._is_gil_enabled(), ftsum.__file__]))"
+    )
+    total, gil, path = json.loads(_run(venv_python, "-c", code))
+    assert (total, gil) == (42, False)
+    assert path.endswith("ftsum.cpython-313t-x86_64-linux-gnu.so")
+
+    for name, message in [
+        ("sgo-sum", "sum.cpython-313t-x86_64-linux-gnu.so does not declare Py_MOD_GIL_NOT_USED"),
+        ("sgo-sub", "and this build is for a free-threaded CPython: the stable ABI has no"),
+    ]:
+        project = shutil.copytree(PACKAGES / name, tmp_path / name)
+        pyproject = project / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text().replace('"setuptools-golang"', '"crossgo[zig]"'))
+        refused = _pip_wheel(venv_python, project, tmp_path / f"w-{name}", env)
+        assert not refused.startswith("exit 0") and message in refused, refused[-6000:]
+        if name == "sgo-sum":
+            assert "build_golang={'root': ..., 'gil_used': '<reason>'}" in refused
 
 
 def _headers_of(version: str, python: Path, tmp_path: Path) -> Path:
