@@ -13,17 +13,13 @@ DLL has, never less, and the module uses only what its code calls. Not proven ag
 
 from __future__ import annotations
 
-import hashlib
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from crossgo.cache import CacheDir
-from crossgo.errors import OutputError
 from crossgo.extmod.headers import PythonHeaders
-from crossgo.implib import def_file, write_import_library
+from crossgo.extmod.python3dll import cached_import_library
 from crossgo.targets import Target
 
 __all__ = ["declared_exports", "dll_name", "versioned_import_library"]
@@ -61,24 +57,6 @@ def versioned_import_library(
         found = declared_exports(header.read_text(encoding="utf-8", errors="replace"))
         functions |= found[0]
         data |= found[1]
-    text = def_file(dll, sorted(functions), sorted(data - functions))
-    digest = hashlib.sha256(f"{target.goarch}\0{text}".encode()).hexdigest()[:24]
-    directory = cache.root / "python-dll" / f"{target.goarch}-{digest}"
-    stem = dll.removesuffix(".dll")
-    library = directory / f"{stem}.lib"
-    if library.is_file():
-        return directory, stem
-    try:
-        cache.ensure(directory)
-        staging = Path(tempfile.mkdtemp(prefix=".pythondll-", dir=directory))
-        try:
-            write_import_library(
-                dll, sorted(functions), staging / library.name, target, env, data=sorted(data)
-            )
-            (staging / library.name).replace(library)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    except OSError as error:
-        msg = f"cannot write {library.name} into crossgo's cache {cache.root}: {error}"
-        raise OutputError(msg) from error
-    return directory, stem
+    exports = sorted(functions), sorted(data - functions)
+    directory = cached_import_library(dll, *exports, target=target, cache=cache, env=env)
+    return directory, dll.removesuffix(".dll")

@@ -162,7 +162,7 @@ def test_a_module_without_the_slot_fails_the_build_and_takes_the_gil(
     assert "gil: _core.cpython-313t-x86_64-linux-gnu.so does not declare Py_MOD_GIL_NOT_USED" in (
         refused.stderr
     )
-    assert 'gil-used = "<reason>"' in refused.stderr
+    assert 'say why: --gil-used "<reason>"' in refused.stderr  # the CLI's spelling
     assert not (tmp_path / "refused").exists()  # nothing left at the output path
 
     site = tmp_path / "site"

@@ -18,6 +18,7 @@ from crossgo.extmod.pythondll import declared_exports, dll_name
 from crossgo.extmod.wheel import python_tags
 from crossgo.settings import load_settings
 from crossgo.targets import get_target
+from tests.support.python_headers import fake_include
 
 MODULE = {"name": "pkg._go", "go-package": "go"}
 NUMBERS = (4, 4)  # Py_mod_gil, _Py_mod_LAST_SLOT in CPython 3.13 and 3.14
@@ -135,29 +136,18 @@ def test_without_an_identifier_the_running_cpython_decides() -> None:
     assert free_threaded_default({"CIBUILDWHEEL_BUILD_IDENTIFIER": "pp311-x"}) is running
 
 
-def _include(root: Path, version: str, pyconfig: str) -> Path:
-    include = root / f"python{version}"
-    include.mkdir(parents=True)
-    (include / "Python.h").write_text('#include "pyconfig.h"\n')
-    major, minor = version.split(".")
-    patch = f"#define PY_MAJOR_VERSION {major}\n#define PY_MINOR_VERSION {minor}\n"
-    (include / "patchlevel.h").write_text(patch)
-    (include / "pyconfig.h").write_text(pyconfig)
-    return include
-
-
 def test_free_threaded_headers(tmp_path: Path) -> None:
     cache = CacheDir(tmp_path / "cache")
     linux = get_target("linux-64")
-    old = _include(tmp_path / "old", "3.12", "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n")
+    old = fake_include(tmp_path / "old", "3.12", "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n")
     with pytest.raises(UsageError, match=r"CPython 3\.13 or newer.*holds 3\.12's.*python-include"):
         free_threaded_headers(old, linux, cache, (3, 13), own=True)
-    gil = _include(tmp_path / "gil", "3.13", "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n")
+    gil = fake_include(tmp_path / "gil", "3.13", "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n")
     made = free_threaded_headers(gil, linux, cache, (3, 13), own=True)
     assert made.pyconfig == "crossgo-free-threaded"
     assert (made.include / "pyconfig.h").read_text().startswith("#define Py_GIL_DISABLED 1\n")
     real = "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n#define Py_GIL_DISABLED 1\n"
-    threaded = _include(tmp_path / "ft", "3.14", real)
+    threaded = fake_include(tmp_path / "ft", "3.14", real)
     assert free_threaded_headers(threaded, linux, cache, (3, 13), own=True).version == (3, 14)
     assert (
         free_threaded_headers(threaded, linux, cache, (3, 13), own=True).include / "pyconfig.h"
