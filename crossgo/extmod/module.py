@@ -10,14 +10,15 @@ target       abi3 file               version-specific file                  Pyth
 ===========  ======================  =====================================  ===============
 Linux        ``x.abi3.so``           ``x.cpython-311-<multiarch>.so``       left undefined
 macOS        ``x.abi3.so``           ``x.cpython-311-darwin.so``            dynamic lookup
-Windows      ``x.pyd``               free-threaded only: ``x.cp313t-win_amd64.pyd``  python3.dll
+Windows      ``x.pyd``               refused (free-threaded: below)         python3.dll
 ===========  ======================  =====================================  ===============
 
-A free-threaded module (``free_threaded``, PEP 703) is version-specific, for the ``cp3XYt`` ABI of
-the CPython whose headers build it (3.13 or newer): ``x.cpython-313t-<multiarch>.so``, tag
-``cp313-cp313t``. On Windows it imports ``python313t.dll``, through an import library crossgo
-makes from the headers' declarations (:mod:`crossgo.extmod.pythondll`). abi3 has no
-free-threaded variant before ``abi3t`` (PEP 803, CPython 3.15), so the two are not combined.
+A free-threaded module (``free_threaded``, PEP 703) is version-specific, for the ``cp3XYt``
+ABI of the CPython whose headers build it (3.13 or newer): ``x.cpython-313t-<multiarch>.so``,
+tag ``cp313-cp313t``; on Windows ``x.cp313t-win_amd64.pyd``, importing ``python313t.dll``
+through an import library crossgo makes from the headers' declarations
+(:mod:`crossgo.extmod.pythondll`). abi3 has no free-threaded variant before ``abi3t``
+(PEP 803, CPython 3.15), so the two are not combined.
 """
 
 from __future__ import annotations
