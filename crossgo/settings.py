@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, cast
 
 from crossgo.errors import UsageError, closest
-from crossgo.extmod import DEFAULT_ABI3, free_threaded_default
+from crossgo.extmod import ABI3T, DEFAULT_ABI3, free_threaded_default
 from crossgo.targets import get_target
 from crossgo.toolchain import PREFERENCES, Preference
 
@@ -434,7 +434,7 @@ def _module(entry: object, where: str) -> ExtensionModuleSettings:
         msg = (
             f"{where} sets both abi3 and free-threaded = true: the stable ABI (abi3) has no "
             "free-threaded variant (CPython refuses Py_LIMITED_API with Py_GIL_DISABLED; "
-            "abi3t, PEP 803, comes with CPython 3.15). Remove abi3 (a free-threaded module is "
+            f"{ABI3T} is not made yet). Remove abi3 (a free-threaded module is "
             "version-specific), or remove free-threaded and build the free-threaded wheel with "
             "-C free-threaded=true: abi3 then applies to the GIL wheels only."
         )

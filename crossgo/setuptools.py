@@ -42,7 +42,7 @@ from typing import Any, TypeAlias
 from crossgo.build import BuildRequest, BuildResult, execute
 from crossgo.detect import TargetChoice, choose_target
 from crossgo.errors import CrossgoError
-from crossgo.extmod import free_threaded_default
+from crossgo.extmod import ABI3T, free_threaded_default
 from crossgo.extmod.headers import python_version
 from crossgo.extmod.loader import LOADER_FILE, render_loader
 from crossgo.extmod.module import DEFAULT_ABI3, ExtensionModule, module_filename
@@ -208,8 +208,8 @@ def _resolve(ext: _Extension, dist: _Distribution, env: Mapping[str, str]) -> _G
     if threaded and abi3 is not None:
         msg = (
             f"{ext.name} is py_limited_api (abi3 {abi3}), and this build is for a free-threaded "
-            "CPython: the stable ABI has no free-threaded variant before abi3t (PEP 803, "
-            "CPython 3.15), which crossgo does not make yet; setuptools refuses the same. Set "
+            f"CPython: the stable ABI has no free-threaded variant before {ABI3T}, which "
+            "crossgo does not make yet; setuptools refuses the same. Set "
             "py_limited_api=not sysconfig.get_config_var('Py_GIL_DISABLED') on the Extension."
         )
         raise _setup_error(msg)

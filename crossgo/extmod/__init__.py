@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Final
 
 __all__ = [
+    "ABI3T",
     "DEFAULT_ABI3",
     "FREE_THREADED_SINCE",
     "free_threaded_default",
@@ -22,6 +23,10 @@ DEFAULT_ABI3: Final = "3.9"
 
 #: The first CPython with a free-threaded build (PEP 703): ``--disable-gil``, ``Py_GIL_DISABLED``.
 FREE_THREADED_SINCE: Final = (3, 13)
+
+#: The stable ABI for free-threaded builds (PEP 803): its tag and first CPython. crossgo does
+#: not make it yet; refusals of abi3 with free-threaded name it from here.
+ABI3T: Final = "abi3t (PEP 803, from CPython 3.15)"
 
 
 def running_free_threaded() -> bool:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from crossgo.cache import CacheDir
 from crossgo.errors import UsageError
-from crossgo.extmod import DEFAULT_ABI3, FREE_THREADED_SINCE
+from crossgo.extmod import ABI3T, DEFAULT_ABI3, FREE_THREADED_SINCE
 from crossgo.extmod.headers import (
     PythonHeaders,
     abi3_headers,
@@ -84,7 +84,7 @@ class ExtensionModule:
             msg = (
                 f"{self.name} asks for abi3 {self.abi3} and a free-threaded build: the stable "
                 "ABI (abi3) has no free-threaded variant (CPython refuses Py_LIMITED_API with "
-                "Py_GIL_DISABLED); abi3t (PEP 803) comes with CPython 3.15. Build the "
+                f"Py_GIL_DISABLED) before {ABI3T}, which crossgo does not make yet. Build the "
                 "free-threaded module version-specific (abi3 = false, --abi3 no), and keep "
                 "abi3 for the wheels of the default (GIL) CPython."
             )

@@ -91,7 +91,9 @@ def test_wheel_tags_of_free_threaded_modules() -> None:
 
 
 def test_abi3_and_free_threaded_are_refused_together() -> None:
-    with pytest.raises(UsageError, match=r"no free-threaded variant.*abi3t \(PEP 803\)"):
+    with pytest.raises(
+        UsageError, match=r"no free-threaded variant.*abi3t \(PEP 803, from CPython 3\.15\)"
+    ):
         ExtensionModule(name="pkg._go", abi3="3.9", free_threaded=True)
     table = {"extension-modules": [{**MODULE, "abi3": "3.10", "free-threaded": True}]}
     with pytest.raises(UsageError, match=r"sets both abi3 and free-threaded.*PEP 803"):
