@@ -713,3 +713,22 @@ def test_a_c_extension_for_another_platform_is_refused(
     )  # fmt: skip
     assert done.returncode != 0
     assert "crossgo builds Go extensions only; setuptools would build `bad` (c.c)" in done.stderr
+
+
+def test_py_limited_api_for_a_free_threaded_build_is_refused(
+    setuptools_venv: Path, tmp_path: Path, pip_env: dict[str, str]
+) -> None:
+    """CROSSGO_FREE_THREADED=1 (or a free-threaded CPython, tests/integration/test_free_threaded.py)
+    with an abi3 Extension: refused as setuptools refuses it, with the way out."""
+    project = shutil.copytree(PACKAGES / "sgo-sub", tmp_path / "sgo-sub")
+    done = subprocess.run(
+        [str(setuptools_venv / "bin" / "python"), "setup.py", "build_ext"], cwd=project,
+        env={**pip_env, "CROSSGO_FREE_THREADED": "1"}, capture_output=True, text=True,
+        check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "sum_sub_package.sum is py_limited_api (abi3 cp39), and this build is for a " in (
+        done.stderr
+    )
+    assert "abi3t (PEP 803, from CPython 3.15)" in done.stderr
+    assert "py_limited_api=not sysconfig.get_config_var('Py_GIL_DISABLED')" in done.stderr
