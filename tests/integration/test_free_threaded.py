@@ -9,8 +9,10 @@ served here).
   and, built anyway (``--gil-used``), that CPython warns and turns the GIL on;
 * ``pip wheel`` in build isolation, run by that CPython, gives the ``cp313-cp313t`` wheel;
   the same project gives the ``cp39-abi3`` wheel on the GIL CPython;
+* linux-aarch64: imported the same way by an aarch64 3.13.5t cross-built from the same source,
+  under qemu-user (tests/support/free_threaded_aarch64.py);
 * linux-aarch64, osx-arm64 and win-64: built and read (CPU, tag, the slot, where CPython's
-  symbols come from). None is imported: no aarch64, macOS or Windows free-threaded CPython
+  symbols come from). osx-arm64 and win-64 are not imported: no macOS or Windows CPython
   runs here;
 * crossgo's free-threaded ``pyconfig.h`` gives the layouts of CPython's own;
 * bad input: abi3 with free-threaded, headers older than 3.13, no headers.
@@ -37,6 +39,8 @@ from crossgo.toolchain.zig import find_executable as find_zig
 from crossgo.wheel import WheelResult, build_wheel, load_project
 from tests.conftest import PACKAGES, run_crossgo
 from tests.support.commands import run_or_fail
+from tests.support.emulation import AArch64Python
+from tests.support.free_threaded_aarch64 import free_threaded_aarch64
 from tests.support.objects import read_object_data
 from tests.support.python_headers import aarch64_python_headers
 
@@ -45,7 +49,7 @@ pytestmark = pytest.mark.slow
 GOFT = PACKAGES / "goft"
 NO_SLOT = "-DGOFT_WITHOUT_GIL_SLOT"
 USE = """
-import json, sys, threading, warnings
+import json, platform, sys, threading, warnings
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     import goft, goft._core
@@ -59,6 +63,7 @@ for thread in threads:
     thread.join()
 print(json.dumps({
     "gil": sys._is_gil_enabled(), "results": results, "file": goft._core.__file__,
+    "machine": platform.machine(),
     "free_threaded_build": goft.free_threaded_build(), "slot": goft._core.SLOT_DECLARED,
     "warnings": [f"{w.category.__name__}: {w.message}" for w in caught],
 }))
@@ -227,6 +232,41 @@ def test_cross_targets_read_as_free_threaded_modules(
     else:
         assert binary.name == "_core.cpython-313t-aarch64-linux-gnu.so"
         assert python == {None}  # left undefined, for the interpreter that loads it
+
+
+@pytest.fixture(scope="session")
+def aarch64_free_threaded(
+    free_threaded: Path, test_cache: Path, aarch64_python: AArch64Python
+) -> list[str]:
+    """How to run an aarch64 free-threaded CPython 3.13.5 (cross-built once) under qemu-user."""
+    python = free_threaded_aarch64(test_cache, free_threaded)
+    return [str(aarch64_python.qemu), "-L", str(aarch64_python.root), str(python)]
+
+
+def test_aarch64_free_threaded_cpython_imports_the_module_under_qemu(
+    aarch64_free_threaded: list[str],
+    free_threaded: Path,
+    tmp_path: Path,
+    base_env: dict[str, str],
+    crossgo_cache: Path,
+) -> None:
+    """The linux-aarch64 wheel (crossgo's pyconfig.h for aarch64), unpacked and imported by
+    the aarch64 3.13t under qemu-user: eight threads in Go, the GIL still off."""
+    config = {"python-include": str(_include(free_threaded))}
+    built = _wheel(_copy(tmp_path), "linux-aarch64", config, base_env, crossgo_cache)
+    site = tmp_path / "site"
+    with zipfile.ZipFile(built.path) as archive:
+        archive.extractall(site)
+    code = f"import sys; sys.path.insert(0, {str(site)!r})\n{USE}"
+    done = subprocess.run(
+        [*aarch64_free_threaded, "-I", "-c", code], capture_output=True, text=True,
+        check=False, timeout=600, env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-6000:]
+    used = json.loads(done.stdout)
+    assert (used["machine"], used["gil"], used["warnings"]) == ("aarch64", False, [])
+    assert used["results"] == _expected(8)
+    assert str(used["file"]).endswith("_core.cpython-313t-aarch64-linux-gnu.so")
 
 
 def test_pip_wheel_in_build_isolation_on_313t_gives_a_cp313t_wheel(
