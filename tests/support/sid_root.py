@@ -1,0 +1,138 @@
+"""Debian sid in a root of its own: Bazel 7.7.1, python3 and buildbox, built once into the test cache.
+
+The machine is Debian 12, whose Bazel is 4.2.3. Debian sid's ``bazel-bootstrap`` is Bazel 7.7.1
+and its ``buildbox`` (1.4.30) has buildbox-casd, buildbox-worker and the runners. The root is made
+as platform-lab.md says (verified here, 2026-12):
+
+* ``debootstrap --variant=minbase sid ROOT MIRROR`` (about 2 minutes);
+* ``/proc`` mounted while apt runs: the JDK's setup fails inside apt without it;
+* ``apt-get -o Acquire::Check-Valid-Until=false``: the mirror's sid ``Release`` has expired;
+* ``apt-get install --no-install-recommends`` of :data:`SID_PACKAGES` (about 3 minutes, 2.3 GB);
+* four stub modules under ``/lab/stubs``: Debian's ``/etc/bazel/bazelrc`` points eight modules at
+  local copies with ``--override_module``, but Bazel's own tools still ask the registry for
+  ``protobuf``, ``buildozer``, ``apple_support`` and ``zlib``. A directory with only
+  ``module(name = ...)`` and an empty BUILD file for each lets bzlmod resolve offline.
+
+It is assembled in a temporary sibling, gets a marker, and is published with one rename under a
+lock, as the emulators' roots are (tests/support/emulation.py). ``/proc`` is mounted in a private
+mount namespace (``unshare --mount``), so nothing stays mounted on the host if apt fails or the
+run is killed. Running Bazel in the root is tests/support/sid_lab.py's job.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from tests.support.emulation import (
+    EmulationUnavailable,
+    _key,
+    _read_marker,
+    _remove_stale,
+    _retire,
+    _write_marker,
+)
+from tests.support.locks import locked
+
+__all__ = ["SID_PACKAGES", "STUB_MODULES", "STUBS_DIR", "sid_root"]
+
+#: What the tests run in the root: Bazel 7.7.1, the Python crossgo's actions run with, and
+#: buildbox-casd, buildbox-worker and buildbox-run-hosttools for remote execution.
+SID_PACKAGES = ("bazel-bootstrap", "python3", "buildbox", "ca-certificates")
+#: Modules Bazel 7's own tools ask the registry for, which Debian does not override.
+STUB_MODULES = ("protobuf", "buildozer", "apple_support", "zlib")
+#: Where the stub modules sit, inside the root.
+STUBS_DIR = "/lab/stubs"
+_DIR = "sid-root"
+_LAYOUT_VERSION = 1
+_MIRROR = os.environ.get("CROSSGO_DEBIAN_MIRROR", "http://deb.debian.org/debian")
+_APT = ("apt-get", "-q", "-o", "Acquire::Check-Valid-Until=false")
+_HINT = "install debootstrap (apt-get install debootstrap) and run as root"
+
+
+def _key_for() -> str:
+    return _key({"layout": _LAYOUT_VERSION, "suite": "sid", "packages": list(SID_PACKAGES),
+                 "stubs": list(STUB_MODULES)})  # fmt: skip
+
+
+def _usable(root: Path) -> bool:
+    return (root / "usr" / "bin" / "bazel").is_file() and (
+        root / "usr" / "bin" / "buildbox-worker"
+    ).is_file()
+
+
+def _step(argv: list[str], log: Path, timeout: int) -> None:
+    with log.open("ab") as out:
+        proc = subprocess.run(argv, check=False, stdout=out, stderr=subprocess.STDOUT,
+                              timeout=timeout)  # fmt: skip
+    if proc.returncode != 0:
+        tail = log.read_text(errors="replace")[-4000:]
+        raise EmulationUnavailable(
+            f"making the Debian sid root failed at {' '.join(argv)} (exit {proc.returncode}); "
+            f"{_HINT}:\n{tail}"
+        )
+
+
+def _in_root(root: Path, script: str) -> list[str]:
+    """A shell ``script`` run chrooted in ``root`` with /proc mounted in a private namespace."""
+    wrapper = 'mount -t proc proc "$0/proc" && exec chroot "$0" sh -c "$1"'
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", wrapper, str(root),
+            script]  # fmt: skip
+
+
+def write_stubs(root: Path) -> None:
+    for name in STUB_MODULES:
+        stub = root / STUBS_DIR.lstrip("/") / name
+        stub.mkdir(parents=True, exist_ok=True)
+        (stub / "MODULE.bazel").write_text(f'module(name = "{name}")\n', encoding="utf-8")
+        (stub / "BUILD.bazel").write_text("", encoding="utf-8")
+
+
+def _assemble(cache_dir: Path, key: str) -> Path:
+    work = Path(tempfile.mkdtemp(prefix=f".{_DIR}.tmp-", dir=cache_dir))
+    log = work / "build.log"
+    root = work / _DIR
+    if shutil.which("debootstrap") is None:
+        raise EmulationUnavailable(f"debootstrap is not installed: {_HINT}")
+    _step(["debootstrap", "--variant=minbase", "sid", str(root), _MIRROR], log, 1800)
+    apt = " ".join(_APT)
+    install = f"{apt} install -y --no-install-recommends {' '.join(SID_PACKAGES)}"
+    _step(_in_root(root, f"{apt} update && {install} && apt-get clean"), log, 3600)
+    write_stubs(root)
+    _write_marker(root, key)
+    return root
+
+
+def adopt(candidate: Path, cache_dir: Path) -> Path:
+    """Publish a root made by hand with the same recipe (its /proc unmounted) as the cached one."""
+    with locked(cache_dir / f".{_DIR}.lock"):
+        write_stubs(candidate)
+        if not _usable(candidate):
+            raise EmulationUnavailable(f"{candidate} lacks bazel or buildbox-worker")
+        _write_marker(candidate, _key_for())
+        _retire(cache_dir / _DIR)
+        candidate.rename(cache_dir / _DIR)
+    return cache_dir / _DIR
+
+
+def sid_root(cache_dir: Path) -> Path:
+    """The root's path: made on first use (about 5 minutes), then reused."""
+    cache_dir = Path(cache_dir).resolve()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    final = cache_dir / _DIR
+    key = _key_for()
+    with locked(cache_dir / f".{_DIR}.lock"):
+        if _read_marker(final) == key and _usable(final):
+            return final
+        _remove_stale(cache_dir, _DIR)
+        built = _assemble(cache_dir, key)
+        try:
+            _retire(final)
+            built.rename(final)
+        finally:
+            shutil.rmtree(built.parent, ignore_errors=True)
+            _remove_stale(cache_dir, _DIR)
+    return final
