@@ -10,7 +10,10 @@ creates @crossgo_host from crossgo's own answers. `crossgo_go_modules()` fetches
 module's dependencies for `go_modules` of crossgo_c_shared_library.
 """
 
+load("//toolchains/bazel/private:go_modules.bzl", _crossgo_go_modules = "crossgo_go_modules")
 load("//toolchains/bazel/private:setup.bzl", "crossgo_repositories")
+
+crossgo_go_modules = _crossgo_go_modules
 
 def crossgo_register(name = "crossgo_host", targets = [], **settings):
     """Create the repositories crossgo's rules use; they load @crossgo_host by that name.

@@ -40,26 +40,27 @@ from __future__ import annotations
 import sys
 
 # Checked before anything that needs a newer Python is imported; this file parses on 3.7.
-if sys.version_info < (3, 11):
+if sys.version_info < (3, 11):  # noqa: UP036 - python3 may be older than crossgo needs
+    python, found = sys.executable, sys.version.split()[0]
     sys.stderr.write(
-        "crossgo: error: crossgo's Bazel actions need Python 3.11 or later, and %s is %s.\n"
+        f"crossgo: error: crossgo's Bazel actions need Python 3.11 or later; {python} is {found}.\n"
         "crossgo: hint: install Python 3.11+ as python3 in /usr/local/bin or /usr/bin (a remote "
         "executor's image needs it too), or name one every executor has: crossgo_register("
         'python = "/path/to/python3") in WORKSPACE, crossgo.toolchain(python = ...) in '
-        "MODULE.bazel.\n" % (sys.executable, sys.version.split()[0])
+        "MODULE.bazel.\n"
     )
     sys.exit(3)
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-import pwd  # noqa: E402
-import shlex  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import os
+import pwd
+import shlex
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
 
-from unpack import unpack_wheel  # noqa: E402
+from unpack import unpack_wheel
 
 # crossgo's exit code for a directory it cannot write (crossgo.errors.OutputError).
 _UNWRITABLE = 4

@@ -1,6 +1,7 @@
 """The module extension's implementation (bzlmod), kept apart from `module_extension()` so
 that Bazel 4, which has no bzlmod, can still load and run it (the tests do)."""
 
+load(":go_modules.bzl", "crossgo_go_modules")
 load(":setup.bzl", "TOOL_SETTINGS", "crossgo_repositories")
 
 def _one_tag(module, tags, name):
@@ -10,13 +11,16 @@ def _one_tag(module, tags, name):
 
 def crossgo_extension_impl(module_ctx):
     """The repositories crossgo_register() creates, from the root module's crossgo.toolchain()
-    and crossgo.targets() tags.
+    and crossgo.targets() tags, and one crossgo_go_modules() repository per
+    crossgo.go_modules() tag.
 
     Only the root module may choose the Python, Go and zig: a library that depends on
     crossgo does not decide them for the build that uses it.
     """
     settings, targets = {}, []
     for module in module_ctx.modules:
+        for tag in module.tags.go_modules:  # any module may fetch its own Go modules
+            crossgo_go_modules(name = tag.name, go_mod = tag.go_mod, go_sum = tag.go_sum)
         toolchain = _one_tag(module, module.tags.toolchain, "toolchain")
         wanted = _one_tag(module, module.tags.targets, "targets")
         if not module.is_root:

@@ -10,7 +10,6 @@ actions never see half of one.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import zipfile
@@ -44,7 +43,7 @@ def unpack_wheel(wheel: Path, cache: Path) -> Path:
     try:
         _extract(wheel, staging)
         try:
-            os.rename(staging, home)
+            staging.rename(home)
         except OSError:
             if not home.is_dir():
                 raise
