@@ -2,7 +2,6 @@
 
 load("@crossgo_host//:config.bzl", "CROSSGO")
 load(":platforms.bzl", "ALL_CONSTRAINTS", "GOARCH_CONSTRAINTS", "GOOS_CONSTRAINTS")
-load(":wheel_repository.bzl", "PYTHON_WHEELS", "repository_name")
 
 TARGET_ATTRS = {
     "target": attr.string(
@@ -31,12 +30,9 @@ RUN_ATTRS = {
     ),
     "_runner_modules": attr.label(default = "//toolchains/bazel/private:runner_modules"),
     "_crossgo": attr.label(default = "//:crossgo_sources"),
-    "_go_wheel": attr.label(default = "@crossgo_go//:wheel", allow_single_file = True),
-    "_zig_wheel": attr.label(default = "@crossgo_zig//:wheel", allow_single_file = True),
-    "_python_wheels": attr.label_list(
-        default = ["@%s//:wheel" % repository_name(key) for key in PYTHON_WHEELS],
-        allow_files = True,
-    ),
+    "_go_wheel": attr.label(default = "@crossgo_go//:wheels", allow_single_file = True),
+    "_zig_wheel": attr.label(default = "@crossgo_zig//:wheels", allow_single_file = True),
+    "_python_wheels": attr.label(default = "@crossgo_python//:wheels", allow_files = True),
 }
 
 def _known():

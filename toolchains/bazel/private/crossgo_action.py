@@ -64,7 +64,8 @@ from unpack import unpack_wheel
 
 # crossgo's exit code for a directory it cannot write (crossgo.errors.OutputError).
 _UNWRITABLE = 4
-_MODULE_MISSES = ("module lookup disabled by GOPROXY=off", "reading file://", "file://")
+# Go's words for a module it may not fetch: GOPROXY=off, or not in the fetched modules.
+_MODULE_MISSES = ("module lookup disabled by GOPROXY=off", "reading file://")
 
 
 def _parser() -> argparse.ArgumentParser:

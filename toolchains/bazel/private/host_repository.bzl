@@ -8,7 +8,7 @@ across server starts and fetches it again only when one of those changes.
 """
 
 load(":platforms.bzl", "target_constraints")
-load(":wheel_repository.bzl", "PYTHON_WHEELS", "TOOL_WHEELS", "repository_name")
+
 
 DEFAULT_PYTHON = "python3"
 
@@ -24,18 +24,14 @@ HOST_ATTRS = {
     ),
 }
 
-def _wheel_labels():
-    return {key: Label("@%s//:wheel.json" % repository_name(key)) for key in TOOL_WHEELS + PYTHON_WHEELS}
-
-def wheel_path(rctx, label):
-    """The wheel file of a wheel_repository, from its wheel.json."""
-    info = rctx.path(label)
-    return str(info.dirname) + "/" + json.decode(rctx.read(info))["path"]
+def wheel_paths(rctx, repository):
+    """The wheel files of a wheel_repository, from its wheels.json."""
+    info = rctx.path(Label("@%s//:wheels.json" % repository))
+    return [str(info.dirname) + "/" + path for path in json.decode(rctx.read(info))["paths"]]
 
 def _probe(rctx):
     crossgo_root = rctx.path(Label("//:crossgo/__init__.py")).dirname.dirname
     rctx.path(Label("//:toolchains/targets.toml"))  # watched: a new target table fetches again
-    wheels = {key: wheel_path(rctx, label) for key, label in _wheel_labels().items()}
     argv = [
         str(rctx.path(Label("//toolchains/bazel/private:launcher.sh"))),
         rctx.attr.python,
@@ -43,14 +39,14 @@ def _probe(rctx):
         "--crossgo",
         str(crossgo_root),
         "--go-wheel",
-        wheels["go"],
+        wheel_paths(rctx, "crossgo_go")[0],
         "--zig-wheel",
-        wheels["zig"],
+        wheel_paths(rctx, "crossgo_zig")[0],
         "--probe",
         str(rctx.path("probe.json")),
     ]
-    for key in PYTHON_WHEELS:
-        argv += ["--wheel", wheels[key]]
+    for wheel in wheel_paths(rctx, "crossgo_python"):
+        argv += ["--wheel", wheel]
     result = rctx.execute(argv + ["--"] + rctx.attr.targets, timeout = 1800, quiet = True)
     if result.return_code != 0:
         fail("crossgo: @crossgo_host could not run crossgo (exit %d):\n%s%s" %

