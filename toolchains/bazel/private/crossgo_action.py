@@ -58,7 +58,7 @@ import pwd
 import shlex
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from unpack import unpack_wheel
@@ -138,15 +138,16 @@ def isolate_module_cache(modules: Path) -> None:
     CacheDir.gomodcache = property(lambda _: modules)  # type: ignore[assignment,method-assign]
 
 
-def environment(options: argparse.Namespace, root: Path, cache: Path, go: Path) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if name in {"TMPDIR", "PATH"}}
-    env.update(go_network(root / options.go_modules if options.go_modules else None))
-    env.update(
-        CROSSGO_CACHE_DIR=str(cache),
-        CROSSGO_GO=str(go),
-        GOENV="off",  # no user's go.env
-        GOTOOLCHAIN="local",
-    )
+def environment(
+    options: argparse.Namespace, root: Path, cache: Path, go: Path, given: Mapping[str, str]
+) -> dict[str, str]:
+    """crossgo's environment: the tools and cache chosen here, no network for Go, then what
+    Bazel gave the action (PATH from the launcher, TMPDIR, the rule's ``env``, which may
+    override the defaults, e.g. GOFLAGS=-mod=vendor), then ``--env``."""
+    env = go_network(root / options.go_modules if options.go_modules else None)
+    env.update(GOENV="off", GOTOOLCHAIN="local")  # GOENV: no user's go.env
+    env.update(given)
+    env.update(CROSSGO_CACHE_DIR=str(cache), CROSSGO_GO=str(go))
     for item in options.env:
         name, _, value = item.partition("=")
         env[name] = value
@@ -236,7 +237,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         go = _tools(options, root, cache)
         isolate_module_cache(modules)
-        env = environment(options, root, cache, go)
+        env = environment(options, root, cache, go, os.environ)
         os.environ.clear()
         os.environ.update(env)
         if options.probe is not None:
