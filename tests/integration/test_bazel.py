@@ -187,6 +187,15 @@ def test_second_build_runs_no_action(bazel: Bazel, root_a: Path) -> None:
     assert "INFO: 1 process: 1 internal." in again.stderr
 
 
+def test_host_repository_is_kept_across_server_starts(bazel: Bazel, root_a: Path) -> None:
+    """@crossgo_host depends only on its inputs, not on the server: no probe at a restart."""
+    config = bazel.info(root_a, "output_base") / "external" / "crossgo_host" / "config.bzl"
+    before = config.stat().st_mtime_ns
+    bazel(root_a, "shutdown")
+    assert bazel.build(root_a, "//:gohash").executed == 0
+    assert config.stat().st_mtime_ns == before
+
+
 def _crossgo_actions(bazel: Bazel, workspace: Path) -> dict[str, tuple[str, list[str]]]:
     """Each crossgo action of //:gohash: its key, and the words of its command line and
     environment."""
@@ -348,6 +357,9 @@ def test_go_modules_fetched_by_bazel_build_offline(
 
 
 def test_missing_go_modules_name_the_rule_and_attribute(user_bazel: Bazel, user: Path) -> None:
+    """Also after //sbomdeps:with_modules built (the test above): each action has a module
+    cache of its own, so modules another rule fetched are not there."""
+    user_bazel.build(user, "//sbomdeps:with_modules")
     stderr = _failed_build(user_bazel, user, "//sbomdeps:without_modules")
     assert "module lookup disabled by GOPROXY=off" in stderr  # Go's own words
     assert "hint: //sbomdeps:without_modules needs Go modules that Bazel did not fetch" in stderr

