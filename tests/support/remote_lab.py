@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,12 +35,19 @@ from tests.support.emulation import _key, _read_marker, _write_marker
 from tests.support.locks import locked
 from tests.support.sid_lab import Container
 
-__all__ = ["BUILDGRID", "buildgrid", "buildgrid_venv", "buildbox_worker", "free_port",
-           "nginx_cache"]  # fmt: skip
+__all__ = [
+    "BUILDGRID",
+    "buildbox_worker",
+    "buildgrid",
+    "buildgrid_venv",
+    "free_port",
+    "nginx_cache",
+]
 
 #: BuildGrid's release for Python 3.11 (later ones need a newer Python), with its PostgreSQL
 #: drivers.
 BUILDGRID = "buildgrid[database]==0.4.4"
+_CASD_DIR = "/var/cache/buildbox-casd"
 _PG_BIN = Path("/usr/lib/postgresql/15/bin")
 _INSTALL = "run .ci/install-system-deps.sh as root (nginx, postgresql)"
 
@@ -160,32 +168,50 @@ def _pg(tool: str) -> str:
     return str(path)
 
 
+def _as_postgres(*argv: str) -> None:
+    done = subprocess.run(["runuser", "-u", "postgres", "--", *argv], capture_output=True,
+                          text=True, check=False, timeout=300)  # fmt: skip
+    if done.returncode != 0:
+        pytest.fail(
+            f"{' '.join(argv)} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}"
+        )
+
+
 @contextmanager
-def _postgres(directory: Path) -> Iterator[int]:
+def _postgres() -> Iterator[int]:
     """A throwaway PostgreSQL as the ``postgres`` user (it refuses root), trust auth, one
-    database ``bgd``; yields its port."""
-    directory.mkdir(parents=True, exist_ok=True)
+    database ``bgd``; yields its port. Its data lie in /tmp: the ``postgres`` user cannot
+    reach a directory under root's home."""
+    directory = Path(tempfile.mkdtemp(prefix="crossgo-postgres-"))
     shutil.chown(directory, "postgres")
     data, log, port = directory / "data", directory / "postgres.log", free_port()
-    as_pg = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_pg, _pg("initdb"), "-D", str(data), "--auth=trust", "-U", "bgd"],
-                   check=True, capture_output=True, timeout=300)  # fmt: skip
+    _as_postgres(_pg("initdb"), "-D", str(data), "--auth=trust", "-U", "bgd")
     options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={directory}"
-    subprocess.run([*as_pg, _pg("pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w",
-                    "start"], check=True, capture_output=True, timeout=300)  # fmt: skip
+    _as_postgres(_pg("pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
     try:
-        subprocess.run([*as_pg, _pg("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "bgd",
-                        "bgd"], check=True, capture_output=True, timeout=120)  # fmt: skip
+        _as_postgres(_pg("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "bgd", "bgd")
         yield port
     finally:
-        subprocess.run([*as_pg, _pg("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True, check=False, timeout=120)  # fmt: skip
+        stop = [
+            "runuser",
+            "-u",
+            "postgres",
+            "--",
+            _pg("pg_ctl"),
+            "-D",
+            str(data),
+            "-m",
+            "immediate",
+        ]
+        subprocess.run([*stop, "stop"], capture_output=True, check=False, timeout=120)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @contextmanager
 def buildgrid(bgd: Path, directory: Path) -> Iterator[int]:
     """BuildGrid with an in-memory CAS and action cache; yields its gRPC port."""
-    with _postgres(directory / "postgres") as pg_port:
+    directory.mkdir(parents=True, exist_ok=True)
+    with _postgres() as pg_port:
         database = f"postgresql+psycopg2://bgd@127.0.0.1:{pg_port}/bgd"
         subprocess.run([str(bgd), "migrate", "apply", database], check=True,
                        capture_output=True, timeout=300)  # fmt: skip
@@ -207,8 +233,8 @@ def buildbox_worker(box: Container, port: int, directory: Path) -> None:
     """buildbox-casd and buildbox-worker (runner: buildbox-run-hosttools) in ``box``, serving
     BuildGrid on ``port``; they end with the container. ``directory`` is mounted in ``box``."""
     socket_path = "/run/casd.sock"
-    box.daemon(f"mkdir -p /var/cache/buildbox-casd && exec buildbox-casd --cas-remote=http://127.0.0.1:{port} --bind=unix:{socket_path} "
-               "/var/cache/buildbox-casd", directory / "casd.log")  # fmt: skip
+    box.daemon(f"mkdir -p {_CASD_DIR} && exec buildbox-casd --cas-remote=http://127.0.0.1:{port} "
+               f"--bind=unix:{socket_path} {_CASD_DIR}", directory / "casd.log")  # fmt: skip
     deadline = time.monotonic() + 60
     while box.exec(["test", "-S", socket_path]).returncode != 0:
         if time.monotonic() > deadline:

@@ -43,7 +43,9 @@ class Container:
 
     name: str
 
-    def exec(self, argv: Sequence[str], *, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def exec(
+        self, argv: Sequence[str], *, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["podman", "exec", self.name, *argv], capture_output=True,
                               text=True, check=False, timeout=timeout)  # fmt: skip
 
@@ -67,7 +69,7 @@ def container(
     volumes = [f"--volume={path}:{path}" for path in mounts]
     volumes += [f"--volume={host}:{inside}" for inside, host in extra.items()]
     argv = ["podman", "run", "-d", "--rm", f"--name={name}", *_PODMAN_FLAGS, *volumes,
-            f"--rootfs={root}:O", "sleep", "infinity"]  # fmt: skip
+            "--rootfs", f"{root}:O", "sleep", "infinity"]  # fmt: skip
     for path in (*mounts, *extra.values()):
         path.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300)

@@ -1,4 +1,4 @@
-"""Debian sid in a root of its own: Bazel 7.7.1, python3 and buildbox, built once into the test cache.
+"""Debian sid in a root of its own (Bazel 7.7.1, python3, buildbox), built once into the test cache.
 
 The machine is Debian 12, whose Bazel is 4.2.3. Debian sid's ``bazel-bootstrap`` is Bazel 7.7.1
 and its ``buildbox`` (1.4.30) has buildbox-casd, buildbox-worker and the runners. The root is made
@@ -37,7 +37,7 @@ from tests.support.emulation import (
 )
 from tests.support.locks import locked
 
-__all__ = ["SID_PACKAGES", "STUB_MODULES", "STUBS_DIR", "sid_root"]
+__all__ = ["SID_PACKAGES", "STUBS_DIR", "STUB_MODULES", "adopt", "sid_root", "write_stubs"]
 
 #: What the tests run in the root: Bazel 7.7.1, the Python crossgo's actions run with, and
 #: buildbox-casd, buildbox-worker and buildbox-run-hosttools for remote execution.
