@@ -31,7 +31,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +59,13 @@ _SUMMARY = re.compile(r"^INFO: \d+ process(?:es)?: (.*)\.$", re.MULTILINE)
 # Where crossgo's actions keep Go's and zig's caches: the running user's home, from the
 # password database (root in the containers).
 _CONTAINER_CACHE = "/root/.cache/crossgo"
+
+
+def elapsed(result: BazelResult) -> float:
+    """Bazel's own ``INFO: Elapsed time: 6.4s`` of the build."""
+    found = re.findall(r"^INFO: Elapsed time: ([0-9.]+)s", result.stderr, re.MULTILINE)
+    assert found, f"no elapsed time in Bazel's output:\n{result}"
+    return float(found[-1])
 
 
 def strategies(result: BazelResult) -> dict[str, int]:
@@ -189,7 +196,10 @@ def build_c(
 # --- the proofs -------------------------------------------------------------------------
 
 
-def test_bzlmod_build_runs_each_action_in_linux_sandbox(user_a: User, build_a: BazelResult) -> None:
+def test_bzlmod_build_runs_each_action_in_linux_sandbox(
+    user_a: User, build_a: BazelResult, record_property: Callable[[str, object], None]
+) -> None:
+    record_property("bazel_elapsed_s", elapsed(build_a))  # a figure for the docs, not a check
     # Debian's bootstrap build answers `bazel version` with "Version information not available".
     version = subprocess.run([user_a.bazel.binary, "--version"], cwd=user_a.workspace,
                              capture_output=True, text=True, check=False, timeout=120)  # fmt: skip
@@ -198,8 +208,9 @@ def test_bzlmod_build_runs_each_action_in_linux_sandbox(user_a: User, build_a: B
 
 
 def test_second_user_gets_every_crossgo_action_from_the_remote_cache(
-    user_a: User, user_b: User, build_b: BazelResult
+    user_a: User, user_b: User, build_b: BazelResult, record_property: Callable[[str, object], None]
 ) -> None:
+    record_property("bazel_elapsed_s", elapsed(build_b))
     assert user_a.workspace != user_b.workspace
     assert user_a.bazel.env["HOME"] != user_b.bazel.env["HOME"]
     assert strategies(build_b) == {"internal": 1, "remote cache hit": 4}, str(build_b)
@@ -207,7 +218,10 @@ def test_second_user_gets_every_crossgo_action_from_the_remote_cache(
         assert user_b.library(target).read_bytes() == user_a.library(target).read_bytes()
 
 
-def test_remote_execution_runs_every_crossgo_action_on_the_worker(build_c: BazelResult) -> None:
+def test_remote_execution_runs_every_crossgo_action_on_the_worker(
+    build_c: BazelResult, record_property: Callable[[str, object], None]
+) -> None:
+    record_property("bazel_elapsed_s", elapsed(build_c))
     assert strategies(build_c) == {"internal": 1, "remote": 4}, str(build_c)
 
 

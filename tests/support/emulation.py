@@ -151,6 +151,20 @@ def _run(
         return subprocess.CompletedProcess(proc.args, proc.returncode, _read(out), _read(err))
 
 
+def _logged_step(
+    argv: Sequence[str], log: Path, timeout: float, failure: str, cwd: Path | None = None
+) -> None:
+    """Run one step of assembling a cache entry, its output appended to ``log``; on failure
+    raise :class:`EmulationUnavailable` with ``failure`` (what failed, what to install) and
+    the log's tail."""
+    with log.open("ab") as out:
+        proc = subprocess.run(list(argv), check=False, cwd=cwd, stdout=out,
+                              stderr=subprocess.STDOUT, timeout=timeout)  # fmt: skip
+    if proc.returncode != 0:
+        tail = log.read_text(errors="replace")[-4000:]
+        raise EmulationUnavailable(f"{failure}: {' '.join(argv)} exited {proc.returncode}:\n{tail}")
+
+
 def _read(stream: IO[bytes]) -> str:
     stream.seek(0)
     return stream.read().decode("utf-8", errors="replace")

@@ -21,6 +21,7 @@ from pathlib import Path
 from tests.support.emulation import (
     EmulationUnavailable,
     _key,
+    _logged_step,
     _read_marker,
     _remove_stale,
     _retire,
@@ -66,17 +67,8 @@ def _usable(root: Path) -> bool:
 
 
 def _step(argv: list[str], cwd: Path, log: Path, timeout: int) -> None:
-    with log.open("ab") as out:
-        proc = subprocess.run(
-            argv, check=False, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, timeout=timeout
-        )
-    if proc.returncode != 0:
-        tail = log.read_text(errors="replace")[-4000:]
-        raise EmulationUnavailable(
-            f"building a free-threaded CPython failed at {' '.join(argv)} "
-            f"(exit {proc.returncode}); "
-            f"install {' '.join(BUILD_PACKAGES)}:\n{tail}"
-        )
+    failure = f"building a free-threaded CPython failed; install {' '.join(BUILD_PACKAGES)}"
+    _logged_step(argv, log, timeout, failure, cwd)
 
 
 def _fetch_source(work: Path, log: Path) -> Path:

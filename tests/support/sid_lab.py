@@ -9,8 +9,10 @@ What was tried here (2026-12) and what holds:
   genrule saw a fresh, empty ``/tmp``). ``:O`` lays an overlay on the root, so a container
   writes nothing into the cached root. runc and lowered ulimits for the same reasons as the
   cibuildwheel image (crun fails on cgroups here; the default ulimits exceed the sandbox's).
-* A container per role that lives for the session (``sleep infinity``), and ``podman exec``
-  into it: the Bazel server outlives each client call, as on a workstation.
+* A container per role that lives for the session, and ``podman exec`` into it: the Bazel
+  server outlives each client call, as on a workstation. PID 1 must reap orphans (a small
+  Python loop): a Bazel server that stops is an orphan, and ``bazel shutdown`` waits until it
+  is gone.
 
 Directories are bind-mounted at the same path inside as outside, so the tests read outputs and
 write workspaces with host paths. The containers use ``--network=host``: the nginx cache and
@@ -35,6 +37,19 @@ _PODMAN_FLAGS = (
     "--runtime=runc", "--ulimit=nofile=20000:20000", "--ulimit=nproc=20000:20000",
     "--privileged", "--network=host",
 )  # fmt: skip
+
+
+# PID 1 of each container: it reaps every orphan. With `sleep infinity` as PID 1 a stopped
+# Bazel server stayed a zombie, and `bazel shutdown` waited for it for minutes.
+_INIT = """
+import os, signal, time
+signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        time.sleep(1)
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +84,7 @@ def container(
     volumes = [f"--volume={path}:{path}" for path in mounts]
     volumes += [f"--volume={host}:{inside}" for inside, host in extra.items()]
     argv = ["podman", "run", "-d", "--rm", f"--name={name}", *_PODMAN_FLAGS, *volumes,
-            "--rootfs", f"{root}:O", "sleep", "infinity"]  # fmt: skip
+            "--rootfs", f"{root}:O", "python3", "-c", _INIT]  # fmt: skip
     for path in (*mounts, *extra.values()):
         path.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300)

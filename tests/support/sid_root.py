@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from tests.support.emulation import (
     EmulationUnavailable,
     _key,
+    _logged_step,
     _read_marker,
     _remove_stale,
     _retire,
@@ -65,15 +65,7 @@ def _usable(root: Path) -> bool:
 
 
 def _step(argv: list[str], log: Path, timeout: int) -> None:
-    with log.open("ab") as out:
-        proc = subprocess.run(argv, check=False, stdout=out, stderr=subprocess.STDOUT,
-                              timeout=timeout)  # fmt: skip
-    if proc.returncode != 0:
-        tail = log.read_text(errors="replace")[-4000:]
-        raise EmulationUnavailable(
-            f"making the Debian sid root failed at {' '.join(argv)} (exit {proc.returncode}); "
-            f"{_HINT}:\n{tail}"
-        )
+    _logged_step(argv, log, timeout, f"making the Debian sid root failed ({_HINT})")
 
 
 def _in_root(root: Path, script: str) -> list[str]:
