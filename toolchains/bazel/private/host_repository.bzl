@@ -32,7 +32,11 @@ def wheel_paths(rctx, repository):
 def _probe(rctx):
     crossgo_root = rctx.path(Label("//:crossgo/__init__.py")).dirname.dirname
     rctx.path(Label("//:toolchains/targets.toml"))  # watched: a new target table fetches again
+    # The environment of an action: nothing from this shell but TMPDIR.
     argv = [
+        str(rctx.which("env")),
+        "-i",
+        "TMPDIR=" + rctx.os.environ.get("TMPDIR", "/tmp"),
         str(rctx.path(Label("//toolchains/bazel/private:launcher.sh"))),
         rctx.attr.python,
         str(rctx.path(Label("//toolchains/bazel/private:crossgo_action.py"))),
