@@ -20,6 +20,10 @@ The libraries of ``a`` and ``c`` are then called: linux-64 in this process, linu
 aarch64 CPython under qemu, win-64 under wine; osx-arm64 is parsed (Mach-O, arm64, exports Add,
 no debug information). Each session starts from new output roots, a new cache and a new
 BuildGrid, so nothing is a hit from an earlier session.
+
+Not proven here: an executor on another machine (the worker shares this host's network and
+``~/.cache/crossgo``), a sandboxed runner on the worker (buildbox-run-hosttools runs each
+action unsandboxed in its container; buildbox-run-bubblewrap was not tried), and Bazel 8.
 """
 
 from __future__ import annotations
