@@ -13,7 +13,6 @@ never touched.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -22,12 +21,9 @@ from tests.support.emulation import (
     EmulationUnavailable,
     _key,
     _logged_step,
-    _read_marker,
-    _remove_stale,
-    _retire,
     _write_marker,
+    build_once,
 )
-from tests.support.locks import locked
 
 __all__ = ["FREE_THREADED_SOURCE", "FREE_THREADED_VERSION", "free_threaded_python"]
 
@@ -123,19 +119,9 @@ def free_threaded_python(cache_dir: Path) -> Path:
             "configure": "--disable-gil",
         }
     )
-    with locked(cache_dir / f".{_DIR}.lock"):
-        _remove_stale(cache_dir, _DIR)
-        if _read_marker(final) == key and _usable(final):
-            return _python(final)
-        built = _assemble(cache_dir, final, key)
-        try:
-            _retire(final)
-            built.rename(final)
-        finally:
-            shutil.rmtree(built.parent, ignore_errors=True)
-            _remove_stale(cache_dir, _DIR)
-        if not _usable(final):
-            raise EmulationUnavailable(
-                f"the free-threaded CPython built at {final} does not run with the GIL off"
-            )
-        return _python(final)
+    built = build_once(cache_dir, _DIR, key, _usable, lambda: _assemble(cache_dir, final, key))
+    if not _usable(built):
+        raise EmulationUnavailable(
+            f"the free-threaded CPython built at {built} does not run with the GIL off"
+        )
+    return _python(built)

@@ -31,10 +31,9 @@ from tests.support.emulation import (
     EmulationUnavailable,
     _key,
     _logged_step,
-    _read_marker,
-    _remove_stale,
     _retire,
     _write_marker,
+    build_once,
 )
 from tests.support.locks import locked
 
@@ -84,7 +83,7 @@ def write_stubs(root: Path) -> None:
         (stub / "BUILD.bazel").write_text("", encoding="utf-8")
 
 
-def _assemble(cache_dir: Path, key: str) -> Path:
+def _assemble(cache_dir: Path) -> Path:
     work = Path(tempfile.mkdtemp(prefix=f".{_DIR}.tmp-", dir=cache_dir))
     log = work / "build.log"
     root = work / _DIR
@@ -95,7 +94,7 @@ def _assemble(cache_dir: Path, key: str) -> Path:
     install = f"{apt} install -y --no-install-recommends {' '.join(SID_PACKAGES)}"
     _step(_in_root(root, f"{apt} update && {install} && apt-get clean"), log, 3600)
     write_stubs(root)
-    _write_marker(root, key)
+    _write_marker(root, _key_for())
     return root
 
 
@@ -115,17 +114,4 @@ def sid_root(cache_dir: Path) -> Path:
     """The root's path: made on first use (75 s here; minutes on a slow mirror), then reused."""
     cache_dir = Path(cache_dir).resolve()
     cache_dir.mkdir(parents=True, exist_ok=True)
-    final = cache_dir / _DIR
-    key = _key_for()
-    with locked(cache_dir / f".{_DIR}.lock"):
-        if _read_marker(final) == key and _usable(final):
-            return final
-        _remove_stale(cache_dir, _DIR)
-        built = _assemble(cache_dir, key)
-        try:
-            _retire(final)
-            built.rename(final)
-        finally:
-            shutil.rmtree(built.parent, ignore_errors=True)
-            _remove_stale(cache_dir, _DIR)
-    return final
+    return build_once(cache_dir, _DIR, _key_for(), _usable, lambda: _assemble(cache_dir))
