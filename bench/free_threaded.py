@@ -122,6 +122,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--output", type=Path, default=Path(__file__).with_suffix(".json"))
     args = parser.parse_args()
+    start_load = os.getloadavg()
     rows: list[dict[str, Any]] = []
     versions: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as work:
@@ -145,6 +146,7 @@ def main() -> None:
         "calls per second / 1-thread calls per second",
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "cpus": os.cpu_count(),
+        "load_average": {"start": start_load, "end": os.getloadavg()},  # other users of the CPUs
         "machine": platform.machine(),
         "pythons": versions,
         "calls_per_thread": CALLS,

@@ -118,6 +118,23 @@ print(json.dumps({"runtimes": sorted(sys.modules["_crossgo_go_runtimes"].runtime
                   "gil": sys._is_gil_enabled()}))
 """  # fmt: skip
 
+REFUSED = """
+import array, json, sys
+import alltypes
+data, errors = bytearray(b"xabcx"), []
+for call in (lambda: alltypes.checksum(memoryview(data)[::2]), lambda: alltypes.sum_(data)):
+    try:
+        call()
+    except (TypeError, ValueError) as error:
+        errors.append(str(error))
+data.append(0)  # both refusals gave their export back
+empty = bytearray()
+alltypes.reverse(empty)
+print(json.dumps({"errors": errors, "view": alltypes.checksum(memoryview(data)[1:4]),
+                  "empty": [len(empty), alltypes.sum_(array.array("d"))],
+                  "copied": alltypes.checksum(memoryview(b"xabcx")[::2])}))
+"""  # fmt: skip
+
 
 @pytest.fixture(scope="module")
 def wheels(
@@ -208,3 +225,13 @@ def test_two_loaders_importing_at_once_share_one_registry(venv: Path) -> None:
         assert used["runtimes"] == ["alltypes", "gohash"]
         assert (used["add"], used["upper"], used["gil"]) == (42, "OK", False)
         assert str(used["stderr"]).count("would start a second Go runtime") == 1
+
+
+def test_a_refused_buffer_gives_its_export_back(venv: Path) -> None:
+    used = _run(venv, REFUSED)
+    assert used["errors"] == [
+        "underlying buffer is not C contiguous",
+        "a buffer of 5 bytes does not hold whole 8-byte items",
+    ]
+    assert (used["view"], used["empty"]) == (96354, [0, 0.0])
+    assert used["copied"] == 118478  # a read-only strided view is copied: b"xbx"
