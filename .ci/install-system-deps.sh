@@ -42,6 +42,9 @@ PACKAGES=(
   # Bazel rules: Debian's offline-capable Bazel 4.2.3; nginx's WebDAV is the remote cache
   bazel-bootstrap
   nginx
+  # BuildGrid's scheduler (remote execution, tests/support/remote_lab.py) needs PostgreSQL;
+  # Bazel 7.7.1 and buildbox come from a Debian sid root the tests make with debootstrap
+  postgresql
   # a free-threaded CPython built from Debian's source (tests/support/free_threaded.py)
   build-essential
   libffi-dev                  # ctypes, which the generated bindings use
@@ -145,9 +148,12 @@ fi
 missing=()
 for tool in qemu-aarch64-static qemu-ppc64le-static aarch64-linux-gnu-gcc \
   powerpc64le-linux-gnu-gcc x86_64-w64-mingw32-gcc llvm-objdump llvm-nm objdump file \
-  podman runc debootstrap bazel nginx make git osslsigncode openssl setpriv shellcheck; do
+  podman runc debootstrap bazel nginx runuser make git osslsigncode openssl setpriv shellcheck; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
+if [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
+  missing+=(postgresql-15)
+fi
 if ! command -v wine64 >/dev/null && [ ! -x /usr/lib/wine/wine64 ]; then
   missing+=(wine64)
 fi

@@ -2,15 +2,18 @@
 of the same package, and a Bazel rebuild with no change. Writes JSON; prints a summary.
 
     python bench/bazel.py --output bench/bazel.json [--targets linux-aarch64,win-64] [--runs 5]
+        [--distdir DIR] [--bazel-flag=--experimental_reuse_sandbox_directories ...]
 
 The workspace is a copy of this repository's root one (//:gohash_<target>, stripped), built
 by a warm Bazel server, as in an edit-build loop; a time is the `bazel build` client's wall
-time. crossgo builds a copy of the same package with the same settings. Both share one warm
-crossgo cache (Go's build cache, zig's). The edit appends a comment to main.go, so Go compiles
-the package and links again in both; the runs alternate between the two. `crossgo_warm_build_s`
-is a build with no edit at all. A `touch` alone runs nothing in Bazel, which compares
-contents, not times: `touch_only_actions` shows it. Issue #10 asks for a ratio of at most 1.3
-and for no action in a rebuild with no change.
+time. crossgo builds a copy of the same package with the same settings. The Bazel actions use
+the running user's ~/.cache/crossgo (the workspace's user.bazelrc lets the sandbox write
+there), and `crossgo build` gets the same cache, so both are warm. The edit appends a
+comment to main.go, so Go compiles the package and links again in both; the runs alternate
+between the two. `crossgo_warm_build_s` is a build with no edit at all. A `touch` alone
+runs nothing in Bazel, which compares contents, not times: `touch_only_actions` shows it.
+The goal is a ratio of at most 1.2 and no action in a rebuild with no change. --distdir
+fetches the pinned wheels offline.
 """
 
 from __future__ import annotations
@@ -33,20 +36,20 @@ from timing import crossgo, timed
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "gohash"
 WORKSPACE_FILES = ("WORKSPACE", "MODULE.bazel", "BUILD.bazel", ".bazelrc", ".bazelignore")
-LIMIT = 1.3
+LIMIT = 1.2
 PROCESSES = re.compile(r"INFO: (\d+) process(?:es)?: (?:(\d+) internal)?")
 
 
 class Bazel:
     """`bazel` in one workspace, with a private output root, quiet, no links in the tree."""
 
-    def __init__(self, workspace: Path, root: Path, env: dict[str, str]) -> None:
-        self.workspace, self.env = workspace, env
+    def __init__(self, workspace: Path, root: Path, env: dict[str, str], flags: list[str]) -> None:
+        self.workspace, self.env, self.flags = workspace, env, flags
         self.startup = ["bazel", f"--output_user_root={root}", "--nohome_rc", "--max_idle_secs=600"]
 
     def run(self, command: str, *args: str) -> subprocess.CompletedProcess[str]:
         quiet = ["--nosandbox_debug", "--noshow_progress", "--curses=no", "--color=no"]
-        flags = [*quiet, "--symlink_prefix=/"] if command in {"build", "info"} else []
+        flags = [*quiet, "--symlink_prefix=/", *self.flags] if command in {"build", "info"} else []
         return subprocess.run(
             [*self.startup, command, *flags, *args], cwd=self.workspace, env=self.env,
             capture_output=True, text=True, check=True,
@@ -70,6 +73,7 @@ def _copy_workspace(destination: Path) -> Path:
     for name in WORKSPACE_FILES:
         shutil.copy2(REPO / name, destination / name)
     ignore = shutil.ignore_patterns("__pycache__", "dist", "build", "*.so")
+    shutil.copytree(REPO / "crossgo", destination / "crossgo", ignore=ignore)
     shutil.copytree(REPO / "toolchains", destination / "toolchains", ignore=ignore)
     shutil.copytree(EXAMPLE, destination / "examples" / "gohash", ignore=ignore)
     return destination
@@ -82,9 +86,9 @@ def _edit(main_go: Path, who: str, run: int) -> None:
         handle.write(f"\n// {who} edit {run}\n")
 
 
-def _setup(tmp: Path, env: dict[str, str]) -> Bazel:
+def _setup(tmp: Path, env: dict[str, str], flags: list[str]) -> Bazel:
     """The workspace copy and its server, fetched, with the sandbox line in user.bazelrc."""
-    bazel = Bazel(_copy_workspace(tmp / "ws"), tmp / "bazel-root", env)
+    bazel = Bazel(_copy_workspace(tmp / "ws"), tmp / "bazel-root", env, flags)
     bazel.run("build", "@crossgo_host//:crossgo.bazelrc")
     output_base = Path(bazel.run("info", "output_base").stdout.strip())
     rc = output_base / "external" / "crossgo_host" / "crossgo.bazelrc"
@@ -93,7 +97,8 @@ def _setup(tmp: Path, env: dict[str, str]) -> Bazel:
 
 
 def measure(bazel: Bazel, target: str, runs: int, tmp: Path) -> dict[str, object]:
-    label, env = f"//:gohash_{target}", bazel.env
+    label = f"//:gohash_{target}"
+    env = {**bazel.env, "CROSSGO_CACHE_DIR": str(Path.home() / ".cache" / "crossgo")}
     bazel.actions(label)  # the first build
     package = shutil.copytree(EXAMPLE / "go", tmp / f"package-{target}")
     build = ("build", "--target", target, "--strip", "--name", "gohash", "-o", str(tmp / target))
@@ -148,10 +153,13 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "bazel.json")
     parser.add_argument("--targets", default="linux-aarch64,win-64")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--distdir", type=Path, help="Bazel's --distdir: the pinned wheels")
+    parser.add_argument("--bazel-flag", action="append", default=[], help="another build flag")
     args = parser.parse_args()
     env = dict(os.environ)
+    flags = [*args.bazel_flag, *([f"--distdir={args.distdir}"] if args.distdir else [])]
     with tempfile.TemporaryDirectory(prefix="crossgo-bench-bazel-") as tmp:
-        bazel = _setup(Path(tmp), env)
+        bazel = _setup(Path(tmp), env, flags)
         try:
             rows = [measure(bazel, t, args.runs, Path(tmp)) for t in args.targets.split(",")]
         finally:
@@ -159,6 +167,7 @@ def main() -> int:
     report = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "bazel": _bazel_release(),
+        "bazel_flags": args.bazel_flag,
         "limit": LIMIT,
         "results": rows,
     }

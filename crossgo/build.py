@@ -384,7 +384,7 @@ def _check(build_plan: BuildPlan, library: Path, header: Path) -> tuple[Check, .
     if spec.python is not None:
         from crossgo.extmod.checks import extension_checks  # noqa: PLC0415
 
-        checks += extension_checks(info, spec.python)
+        checks += extension_checks(info, spec.python, build_plan.frontend)
     failed = [check for check in checks if not check.ok]
     if failed:
         details = "; ".join(f"{check.name}: {check.detail}" for check in failed)

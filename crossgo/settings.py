@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, cast
 
 from crossgo.errors import UsageError, closest
-from crossgo.extmod import DEFAULT_ABI3
+from crossgo.extmod import ABI3T, DEFAULT_ABI3, free_threaded_default
 from crossgo.targets import get_target
 from crossgo.toolchain import PREFERENCES, Preference
 
@@ -61,6 +61,8 @@ class ExtensionModuleSettings:
     name: str  # dotted import name; the package exports PyInit_<last part>
     go_package: str  # the Go main package's directory, relative to pyproject.toml
     abi3: str | None = DEFAULT_ABI3  # the oldest CPython served; None: version-specific
+    free_threaded: bool | None = None  # None: as the build's free-threaded setting says
+    gil_used: str | None = None  # why the module needs the GIL (no Py_MOD_GIL_NOT_USED)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +87,7 @@ class Settings:
     bindings: bool = False  # generate _<name>.py (+ .pyi) next to each library
     extension_modules: tuple[ExtensionModuleSettings, ...] = ()
     python_include: str | None = None  # CPython headers for extension modules
+    free_threaded: bool = False  # default: cibuildwheel's identifier, else the running CPython
     sbom: bool = True  # a CycloneDX SBOM in each wheel's .dist-info/sboms/
     licenses: bool = True  # the Go modules' and Go's license files in each wheel
     licenses_deny: tuple[str, ...] = ()  # SPDX ids that fail the build
@@ -116,7 +119,7 @@ class _Key:
             "list": "a list of strings (or one string)",
             "table": "a table of strings",
             "choice": f"one of {', '.join(self.choices)}",
-            "modules": "an array of tables (name, go-package, abi3)",
+            "modules": "an array of tables (name, go-package, abi3, free-threaded, gil-used)",
         }[self.kind]
 
 
@@ -141,6 +144,13 @@ _KEYS: Mapping[str, _Key] = {
         _Key("bindings", "boolean", False, "generate typed Python bindings for each library"),
         _Key("extension-modules", "modules", (), "CPython extension modules written in Go"),
         _Key("python-include", "string", None, "CPython include directory for extension modules"),
+        _Key(
+            "free-threaded",
+            "boolean",
+            False,
+            "build extension modules for free-threaded CPython (default: as cibuildwheel's "
+            "identifier, else the running CPython)",
+        ),
         _Key("sbom", "boolean", True, "a CycloneDX SBOM in each wheel (docs/sbom.md)"),
         _Key("licenses", "boolean", True, "ship the Go modules' and Go's license files"),
         _Key("licenses-deny", "list", (), "SPDX ids that fail the build (licenses.deny)"),
@@ -152,7 +162,7 @@ _KEYS: Mapping[str, _Key] = {
         ),
     )
 }
-_MODULE_KEYS = ("name", "go-package", "abi3")
+_MODULE_KEYS = ("name", "go-package", "abi3", "free-threaded", "gil-used")
 _ALIASES = {"target": "targets"}  # accepted from the command line and the environment
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
@@ -192,6 +202,8 @@ def load_settings(
                 origins[key.name] = source.origin
                 break
     values["env"] = _merged_env(sources)
+    if values.get("free_threaded") is None:  # as cibuildwheel's identifier or this CPython
+        values["free_threaded"] = free_threaded_default(environ or {})
     settings = Settings(**values, origins=origins)  # type: ignore[arg-type]
     _validate(settings, {key: _where(key, sources) for key in _KEYS})
     return settings
@@ -394,7 +406,7 @@ def _modules(raw: object, where: str, textual: bool) -> tuple[ExtensionModuleSet
 
 def _module(entry: object, where: str) -> ExtensionModuleSettings:
     if not isinstance(entry, Mapping):
-        msg = f"{where} must be a table (name, go-package, abi3), not {_describe_value(entry)}."
+        msg = f"{where} must be a table (name, go-package, ...), not {_describe_value(entry)}."
         raise UsageError(msg)
     for key in entry:
         if key not in _MODULE_KEYS:
@@ -414,8 +426,29 @@ def _module(entry: object, where: str) -> ExtensionModuleSettings:
     if abi3 is not False and not isinstance(abi3, str):
         msg = f'{where}.abi3 must be a version ("3.9") or false, not {_describe_value(abi3)}.'
         raise UsageError(msg)
+    threaded = entry.get("free-threaded")
+    if threaded is not None and not isinstance(threaded, bool):
+        msg = f"{where}.free-threaded must be true or false, not {_describe_value(threaded)}."
+        raise UsageError(msg)
+    if threaded and isinstance(entry.get("abi3"), str | bool) and entry["abi3"] is not False:
+        msg = (
+            f"{where} sets both abi3 and free-threaded = true: the stable ABI (abi3) has no "
+            "free-threaded variant (CPython refuses Py_LIMITED_API with Py_GIL_DISABLED; "
+            f"{ABI3T} is not made yet). Remove abi3 (a free-threaded module is "
+            "version-specific), or remove free-threaded and build the free-threaded wheel with "
+            "-C free-threaded=true: abi3 then applies to the GIL wheels only."
+        )
+        raise UsageError(msg)
+    gil_used = entry.get("gil-used")
+    if gil_used is not None and (not isinstance(gil_used, str) or not gil_used.strip()):
+        msg = f"{where}.gil-used must say why the module needs the GIL, not {gil_used!r}."
+        raise UsageError(msg)
     return ExtensionModuleSettings(
-        name=entry["name"], go_package=entry["go-package"], abi3=abi3 or None
+        name=entry["name"],
+        go_package=entry["go-package"],
+        abi3=abi3 or None,
+        free_threaded=threaded,
+        gil_used=gil_used,
     )
 
 

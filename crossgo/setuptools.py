@@ -21,6 +21,10 @@ this machine only. What differs from setuptools-golang is listed in docs/extensi
 define), else 3.9; otherwise the module is version-specific, for the headers' CPython:
 this Python's for this machine, ``CROSSGO_PYTHON_INCLUDE`` for another platform. When every
 extension is Go, the wheel's tag is crossgo's, read from the built modules.
+
+Under a free-threaded CPython (``Py_GIL_DISABLED``), or for cibuildwheel's ``cp314t-*``
+identifiers, or with ``CROSSGO_FREE_THREADED=1``, each Go extension is built for free-threaded
+CPython (``cp313-cp313t``); a ``py_limited_api`` one is then refused, as setuptools does.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from typing import Any, TypeAlias
 from crossgo.build import BuildRequest, BuildResult, execute
 from crossgo.detect import TargetChoice, choose_target
 from crossgo.errors import CrossgoError
+from crossgo.extmod import ABI3T, free_threaded_default
 from crossgo.extmod.headers import python_version
 from crossgo.extmod.loader import LOADER_FILE, render_loader
 from crossgo.extmod.module import DEFAULT_ABI3, ExtensionModule, module_filename
@@ -53,7 +58,7 @@ _Distribution: TypeAlias = Any  # setuptools.dist.Distribution
 _Command: TypeAlias = Any  # a setuptools command object (build_ext, bdist_wheel)
 
 SETUP_KEYWORD = "build_golang"
-_OPTIONS = ("root", "strip")
+_OPTIONS = ("root", "strip", "gil_used")
 _C_LIKE = (".c", ".h", ".cc", ".cpp", ".cxx", ".m", ".s", ".S", ".syso")
 _TAGS = "_crossgo_wheel_tags"  # set on the Distribution by build_ext for bdist_wheel
 
@@ -72,6 +77,7 @@ class GoOptions:
 
     root: str | None = None
     strip: bool = True
+    gil_used: str | None = None  # why a free-threaded module does not declare Py_MOD_GIL_NOT_USED
 
 
 def _options(value: object) -> GoOptions:
@@ -82,7 +88,13 @@ def _options(value: object) -> GoOptions:
     if unknown:
         msg = f"{SETUP_KEYWORD}: unknown key {', '.join(unknown)} (known: {', '.join(_OPTIONS)})"
         raise _setup_error(msg)
-    return GoOptions(root=value.get("root"), strip=bool(value.get("strip", True)))
+    gil_used = value.get("gil_used")
+    if gil_used is not None and not isinstance(gil_used, str):
+        msg = f"{SETUP_KEYWORD}: gil_used must say why the modules need the GIL, as a str"
+        raise _setup_error(msg)
+    return GoOptions(
+        root=value.get("root"), strip=bool(value.get("strip", True)), gil_used=gil_used or None
+    )
 
 
 def go_sources(name: str, sources: Sequence[str]) -> Path | None:
@@ -152,6 +164,19 @@ def _target(env: Mapping[str, str]) -> TargetChoice:
     return choose_target(env.get("CROSSGO_TARGET") or "auto", env, source="CROSSGO_TARGET")
 
 
+def _free_threaded(env: Mapping[str, str]) -> bool:
+    """CROSSGO_FREE_THREADED, else cibuildwheel's identifier, else the running CPython."""
+    value = env.get("CROSSGO_FREE_THREADED", "").strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    if value:
+        msg = f"CROSSGO_FREE_THREADED={value} is not true or false"
+        raise _setup_error(msg)
+    return free_threaded_default(env)
+
+
 def _toolchain(env: Mapping[str, str]) -> Preference:
     value = env.get("CROSSGO_TOOLCHAIN", "auto")
     for preference in PREFERENCES:
@@ -178,8 +203,21 @@ def _resolve(ext: _Extension, dist: _Distribution, env: Mapping[str, str]) -> _G
     if main_file is None:
         return None
     include = env.get("CROSSGO_PYTHON_INCLUDE")
+    threaded = _free_threaded(env)
+    abi3 = _abi3(ext, dist)
+    if threaded and abi3 is not None:
+        msg = (
+            f"{ext.name} is py_limited_api (abi3 {abi3}), and this build is for a free-threaded "
+            f"CPython: the stable ABI has no free-threaded variant before {ABI3T}, which "
+            "crossgo does not make yet; setuptools refuses the same. Set "
+            "py_limited_api=not sysconfig.get_config_var('Py_GIL_DISABLED') on the Extension."
+        )
+        raise _setup_error(msg)
     module = ExtensionModule(
-        name=ext.name, abi3=_abi3(ext, dist), python_include=Path(include) if include else None
+        name=ext.name,
+        abi3=abi3,
+        python_include=Path(include) if include else None,
+        free_threaded=threaded,
     )
     choice = _target(env)
     version = None
@@ -191,7 +229,7 @@ def _resolve(ext: _Extension, dist: _Distribution, env: Mapping[str, str]) -> _G
         module=module,
         package=main_file.parent,
         choice=choice,
-        filename=module_filename(ext.name, choice.target, version),
+        filename=module_filename(ext.name, choice.target, version, free_threaded=threaded),
         cflags=cflags,
         ldflags=ldflags,
     )
@@ -212,7 +250,7 @@ def _build(
         strip=options.strip,
         extra_cflags=go_ext.cflags,
         extra_ldflags=go_ext.ldflags,
-        extension=go_ext.module,
+        extension=dataclasses.replace(go_ext.module, gil_used=options.gil_used),
         frontend="setuptools",
     )
     build_plan = plan_truthfully(request, env)

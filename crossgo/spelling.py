@@ -38,6 +38,12 @@ _SPELLINGS: Final[Mapping[str, Mapping[Frontend, str]]] = {
         "setuptools": "build_golang={{'root': ..., 'strip': False}}",
         "cmake": "drop STRIP from crossgo_add_library()",
     },
+    "gil-used": {
+        "cli": '--gil-used "{value}"',
+        "config": 'gil-used = "{value}" in the module\'s [[tool.crossgo.extension-modules]] table',
+        "setuptools": "build_golang={{'root': ..., 'gil_used': '{value}'}}",
+        "cmake": 'gil-used = "{value}"',  # crossgo_add_library() builds no extension modules
+    },
     "cc": {
         "cli": "--cc COMPILER (or CROSSGO_CC)",
         "config": "CROSSGO_CC=COMPILER",

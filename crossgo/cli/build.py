@@ -16,6 +16,7 @@ from crossgo.build import BuildPlan, BuildRequest, build, execute, plan
 from crossgo.cache import CacheDir, default_cache_root
 from crossgo.environment import CACHE_VARIABLES
 from crossgo.errors import PackageError, ToolchainError, UsageError
+from crossgo.extmod import DEFAULT_ABI3
 from crossgo.extmod.module import ExtensionModule
 from crossgo.golang import find_go, scan_package
 from crossgo.shells import FORMATS, render
@@ -107,9 +108,19 @@ def _add_build_options(parser: argparse.ArgumentParser, *, package_help: str) ->
         "PyInit_<last part>) instead of a library (docs/extension-modules.md)",
     )  # fmt: skip
     parser.add_argument(
-        "--abi3", default="3.9", metavar="3.X|no",
+        "--abi3", metavar="3.X|no",
         help="extension module: the oldest CPython it serves, with the stable ABI (default "
         "3.9); no: a version-specific module, for the CPython of --python-include",
+    )  # fmt: skip
+    parser.add_argument(
+        "--free-threaded", action="store_true",
+        help="extension module: for the free-threaded CPython (3.13t, 3.14t) of the headers' "
+        "version; version-specific (cp3XYt), never abi3",
+    )  # fmt: skip
+    parser.add_argument(
+        "--gil-used", metavar="REASON",
+        help="free-threaded extension module: why it does not declare Py_MOD_GIL_NOT_USED "
+        "(the build otherwise requires it)",
     )  # fmt: skip
     parser.add_argument(
         "--python-include", type=Path, metavar="DIR",
@@ -158,9 +169,15 @@ def _request(args: argparse.Namespace, package_dir: Path | None) -> BuildRequest
 def _extension(args: argparse.Namespace) -> ExtensionModule | None:
     if not args.extension_module:
         return None
-    abi3 = None if args.abi3.strip().lower() in {"no", "none", "off", "false"} else args.abi3
+    abi3 = args.abi3
+    if abi3 is None:
+        abi3 = "no" if args.free_threaded else DEFAULT_ABI3
     return ExtensionModule(
-        name=args.extension_module, abi3=abi3, python_include=args.python_include
+        name=args.extension_module,
+        abi3=None if abi3.strip().lower() in {"no", "none", "off", "false"} else abi3,
+        python_include=args.python_include,
+        free_threaded=args.free_threaded,
+        gil_used=args.gil_used,
     )
 
 

@@ -8,7 +8,10 @@
   only, never from a ``python3X.dll``;
 * ``stable-abi`` (abi3 only): every CPython symbol it imports is in the stable ABI, on that
   platform, and was there in the abi3 minimum; and it defines no ``Py*`` symbol of its own
-  but ``PyInit_*`` (abi3audit rejects those). A failure names each symbol and why.
+  but ``PyInit_*`` (abi3audit rejects those). A failure names each symbol and why;
+* ``gil`` (free-threaded only): it declares ``Py_MOD_GIL_NOT_USED`` (:mod:`crossgo.extmod.gil`),
+  or its settings say why it needs the GIL (``gil-used``); else a free-threaded CPython would
+  turn the GIL back on when it imports the module.
 
 A CPython symbol is one named ``Py*`` or ``_Py*`` (CPython's namespace, as abi3audit reads
 it), or any symbol imported from a ``python3*.dll``.
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING
 from crossgo.checks import Check
 from crossgo.extmod.module import PythonBuild
 from crossgo.extmod.stable_abi import stable_abi
+from crossgo.spelling import Frontend, option
 
 if TYPE_CHECKING:
     from crossgo.binary import BinaryInfo
@@ -89,10 +93,15 @@ def _macho_link(info: BinaryInfo, imports: list[tuple[str, str | None]], path: P
 
 
 def _pe_link(imports: list[tuple[str, str | None]], python: PythonBuild) -> Check:
+    from crossgo.extmod.pythondll import dll_name  # noqa: PLC0415
+
     dlls = sorted({library or "?" for _, library in imports})
-    wrong = [dll for dll in dlls if python.minimum and dll.lower() != "python3.dll"]
+    wanted, kind = "python3.dll", "an abi3"
+    if python.free_threaded:
+        wanted, kind = dll_name(python.headers.version, free_threaded=True), "a free-threaded"
+    wrong = [dll for dll in dlls if dll.lower() != wanted]
     if wrong:
-        detail = f"imports CPython from {', '.join(wrong)}: an abi3 module imports python3.dll only"
+        detail = f"imports CPython from {', '.join(wrong)}: {kind} module imports {wanted} only"
         return Check("python-link", False, detail)
     return Check("python-link", True, f"{len(imports)} CPython symbols from {', '.join(dlls)}")
 
@@ -121,7 +130,31 @@ def _stable_abi(info: BinaryInfo, imports: list[tuple[str, str | None]], py: Pyt
     return Check("stable-abi", True, detail)
 
 
-def extension_checks(info: BinaryInfo, python: PythonBuild) -> tuple[Check, ...]:
+def _gil(info: BinaryInfo, python: PythonBuild, frontend: Frontend) -> Check:
+    from crossgo.extmod.gil import SET_GIL, declares_gil_not_used, slot_numbers  # noqa: PLC0415
+
+    numbers = slot_numbers(python.headers.include)
+    if numbers is not None and declares_gil_not_used(info.path.read_bytes(), numbers):
+        return Check("gil", True, "declares {Py_mod_gil, Py_MOD_GIL_NOT_USED} in its slots")
+    if any(name == SET_GIL for name, _ in info.imports):
+        return Check("gil", True, f"calls {SET_GIL} (single-phase init)")
+    if python.module.gil_used:
+        return Check("gil", True, f"uses the GIL (gil-used: {python.module.gil_used})")
+    init = python.module.init_function
+    detail = (
+        f"{python.filename} does not declare Py_MOD_GIL_NOT_USED, so a free-threaded CPython "
+        f"turns the GIL back on when it imports {python.module.name} (with a RuntimeWarning). "
+        "Once its code is safe without the GIL, add {Py_mod_gil, Py_MOD_GIL_NOT_USED} to its "
+        f"PyModuleDef_Slot array (multi-phase init), or call {SET_GIL}(module, "
+        f"Py_MOD_GIL_NOT_USED) in {init} (single-phase init); or, to ship it needing the GIL, "
+        f"say why: {option(frontend, 'gil-used', '<reason>')}"
+    )
+    return Check("gil", False, detail)
+
+
+def extension_checks(
+    info: BinaryInfo, python: PythonBuild, frontend: Frontend = "cli"
+) -> tuple[Check, ...]:
     """The module's own checks (see the module docstring), after crossgo's library checks."""
     imports = python_imports(info)
     if info.format == "macho":
@@ -133,4 +166,6 @@ def extension_checks(info: BinaryInfo, python: PythonBuild) -> tuple[Check, ...]
     checks = [_init(info, python), link]
     if python.minimum is not None:
         checks.append(_stable_abi(info, imports, python))
+    if python.free_threaded:
+        checks.append(_gil(info, python, frontend))
     return tuple(checks)

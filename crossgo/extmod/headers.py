@@ -15,6 +15,11 @@ only reliable way to choose it.
   The running CPython's serve its own platform; for another platform they must be given
   (``python-include``). Debian's multiarch ``pyconfig.h``, which only includes
   ``<triplet>/python3.X/pyconfig.h``, is replaced by that file for the target's triplet.
+* **free-threaded** (``cp3XYt``): the headers of a CPython 3.13 or newer, GIL or free-threaded
+  (they are the same files but ``pyconfig.h``), with the headers' own ``pyconfig.h`` when it
+  is a free-threaded build's for the target, else crossgo's with ``Py_GIL_DISABLED`` defined:
+  the full API reads no more from ``pyconfig.h`` than crossgo's gives (sizes, platform,
+  threads), and the layout probe in the tests checks it against CPython's own.
 """
 
 from __future__ import annotations
@@ -32,7 +37,14 @@ from crossgo.cache import CacheDir
 from crossgo.errors import OutputError, UsageError
 from crossgo.targets import Target
 
-__all__ = ["PythonHeaders", "abi3_headers", "interpreter_include", "python_version", "versioned"]
+__all__ = [
+    "PythonHeaders",
+    "abi3_headers",
+    "free_threaded_headers",
+    "interpreter_include",
+    "python_version",
+    "versioned",
+]
 
 _VERSION = re.compile(r"^#define\s+PY_(MAJOR|MINOR)_VERSION\s+(\d+)", re.MULTILINE)
 _MULTIARCH = re.compile(r"#\s*include\s*<([\w.-]+)/python(\d+\.\d+\w*)/pyconfig\.h>")
@@ -89,12 +101,53 @@ def abi3_headers(include: Path, minimum: tuple[int, int], cache: CacheDir) -> Py
     return PythonHeaders(include=directory, version=version, source=include, pyconfig="crossgo")
 
 
+def free_threaded_headers(
+    include: Path, target: Target, cache: CacheDir, since: tuple[int, int], *, own: bool
+) -> PythonHeaders:
+    """``include``'s headers with a free-threaded ``pyconfig.h`` for ``target``: their own
+    when ``own`` (they are the target's: given, or the running CPython's for its platform)
+    and it is a free-threaded build's, else crossgo's."""
+    version = python_version(include)
+    if version < since:
+        have, wanted = ".".join(map(str, version)), ".".join(map(str, since))
+        msg = (
+            f"a free-threaded module needs the headers of CPython {wanted} or newer (the "
+            f"first with a free-threaded build, PEP 703), but {include} holds {have}'s: run "
+            f"crossgo with CPython {wanted} or newer (its GIL or its free-threaded build: "
+            "crossgo supplies the free-threaded pyconfig.h), or set python-include "
+            "(--python-include, CROSSGO_PYTHON_INCLUDE) to such a CPython's include directory."
+        )
+        raise UsageError(msg)
+    found = _own_free_threaded(include, target) if own else None
+    if found is not None:
+        directory = _assemble(include, found.read_text(encoding="utf-8"), cache)
+        return PythonHeaders(
+            include=directory, version=version, source=include, pyconfig=str(found)
+        )
+    text = f"#define Py_GIL_DISABLED 1\n{_crossgo_pyconfig()}"
+    directory = _assemble(include, text, cache)
+    return PythonHeaders(
+        include=directory, version=version, source=include, pyconfig="crossgo-free-threaded"
+    )
+
+
+def _own_free_threaded(include: Path, target: Target) -> Path | None:
+    """The include directory's pyconfig.h if it is a free-threaded build's for ``target``."""
+    try:
+        path = _resolve_pyconfig(include, target)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        _check_pyconfig(text, path, target, free_threaded=True)
+    except UsageError:
+        return None
+    return path
+
+
 def versioned(include: Path, target: Target, cache: CacheDir) -> PythonHeaders:
     """``include``'s headers with its own ``pyconfig.h``, checked against ``target``."""
     version = python_version(include)
     pyconfig_path = _resolve_pyconfig(include, target)
     text = pyconfig_path.read_text(encoding="utf-8", errors="replace")
-    _check_pyconfig(text, pyconfig_path, target)
+    _check_pyconfig(text, pyconfig_path, target, free_threaded=False)
     directory = _assemble(include, text, cache)
     return PythonHeaders(
         include=directory, version=version, source=include, pyconfig=str(pyconfig_path)
@@ -127,13 +180,22 @@ def _defines(text: str) -> dict[str, str]:
     return {name: value or "" for name, value in _DEFINED.findall(text)}
 
 
-def _check_pyconfig(text: str, path: Path, target: Target) -> None:
+def _check_pyconfig(text: str, path: Path, target: Target, *, free_threaded: bool) -> None:
     defines = _defines(text)
-    refused = [name for name in ("Py_GIL_DISABLED", "Py_DEBUG", "Py_TRACE_REFS") if name in defines]
+    if free_threaded and "Py_GIL_DISABLED" not in defines:
+        msg = f"{path} is not from a free-threaded CPython (no Py_GIL_DISABLED)."
+        raise UsageError(msg)
+    if not free_threaded and "Py_GIL_DISABLED" in defines:
+        msg = (
+            f"{path} is from a free-threaded CPython (Py_GIL_DISABLED): build the module with "
+            "free-threaded = true (--free-threaded), or give a default (GIL) CPython's headers."
+        )
+        raise UsageError(msg)
+    refused = [name for name in ("Py_DEBUG", "Py_TRACE_REFS") if name in defines]
     if refused:
         msg = (
             f"{path} is from a CPython built with {', '.join(refused)}: crossgo builds modules "
-            "for the default (release, GIL) CPython only."
+            "for release CPythons only."
         )
         raise UsageError(msg)
     want_long = "4" if target.goos == "windows" else "8"
@@ -141,10 +203,12 @@ def _check_pyconfig(text: str, path: Path, target: Target) -> None:
     # x87 only on x86; on macOS pymacconfig.h sorts it out per slice of a universal CPython.
     x87 = "HAVE_GCC_ASM_FOR_X87" in defines
     x87_mismatch = x87 and target.machine != "x86_64" and target.goos == "linux"
-    if sizes != ("8", want_long) or x87_mismatch:
+    # What only one OS's configure finds: epoll on Linux, kqueue on macOS (and the BSDs).
+    other_os = ("HAVE_EPOLL" if target.goos == "darwin" else "HAVE_KQUEUE") in defines
+    if sizes != ("8", want_long) or x87_mismatch or other_os:
         msg = (
-            f"{path} is not {target.name}'s (pointer and long sizes {sizes}, x87 {x87}): "
-            "give that platform's CPython headers."
+            f"{path} is not {target.name}'s (pointer and long sizes {sizes}, x87 {x87}, "
+            f"another OS's {other_os}): give that platform's CPython headers."
         )
         raise UsageError(msg)
 

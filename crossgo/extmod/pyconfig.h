@@ -1,4 +1,5 @@
-/* pyconfig.h for CPython's limited API (abi3), written by crossgo, not by CPython's configure.
+/* pyconfig.h for CPython's limited API (abi3) and for free-threaded builds, written by crossgo,
+ * not by CPython's configure.
  *
  * crossgo builds abi3 extension modules with the headers of the CPython that runs it and this
  * file in place of that CPython's own pyconfig.h, which describes the machine CPython was
@@ -6,17 +7,23 @@
  * the C types, the platform, and whether the core is a DLL. The sizes come from the compiler,
  * which knows the target (GCC and clang predefine __SIZEOF_LONG__ and the rest: long is 4 bytes
  * on 64-bit Windows and 8 elsewhere); the rest follows CPython's own PC/pyconfig.h on Windows
- * and its configure results on Linux and macOS. Nothing here changes the ABI of a module:
- * debug, trace-refs and free-threaded builds have no stable ABI and are refused.
+ * and its configure results on Linux and macOS.
+ *
+ * A free-threaded module (Py_GIL_DISABLED, which crossgo defines at the top of its copy) uses
+ * the full API, which also reads the thread library (Py_tss_t holds a pthread_key_t or a
+ * DWORD) and the allocators: both are set below. Debug and trace-refs builds are refused.
  */
 #ifndef Py_CONFIG_H
 #define Py_CONFIG_H
 
-#ifndef Py_LIMITED_API
-#  error "crossgo's pyconfig.h is for the limited API (abi3): Py_LIMITED_API must be defined"
+#if !defined(Py_LIMITED_API) && !defined(Py_GIL_DISABLED)
+#  error "crossgo's pyconfig.h is for the limited API (abi3) or a free-threaded build"
 #endif
-#if defined(Py_DEBUG) || defined(Py_TRACE_REFS) || defined(Py_GIL_DISABLED)
-#  error "the stable ABI (abi3) has no debug, trace-refs or free-threaded variant"
+#if defined(Py_LIMITED_API) && defined(Py_GIL_DISABLED)
+#  error "the stable ABI (abi3) has no free-threaded variant (abi3t is PEP 803, CPython 3.15)"
+#endif
+#if defined(Py_DEBUG) || defined(Py_TRACE_REFS)
+#  error "crossgo's pyconfig.h has no debug or trace-refs variant"
 #endif
 #if !defined(__SIZEOF_POINTER__) || !defined(__SIZEOF_LONG__)
 #  error "crossgo's pyconfig.h needs a GCC- or clang-compatible C compiler (cgo's)"
@@ -43,6 +50,9 @@
 #define HAVE_WCHAR_H 1
 #define HAVE_SYS_STAT_H 1
 #define HAVE_SYS_TYPES_H 1
+#ifdef Py_GIL_DISABLED
+#  define WITH_MIMALLOC 1 /* a free-threaded CPython always allocates with mimalloc */
+#endif
 
 #if defined(_WIN32)
 /* As PC/pyconfig.h: the core is python3.dll's, imported with __declspec(dllimport). */
@@ -75,6 +85,8 @@
 #  define HAVE_FORK 1
 #  define HAVE_SYS_TIME_H 1
 #  define HAVE_SYS_SELECT_H 1
+#  define HAVE_PTHREAD_H 1 /* Py_tss_t holds a pthread_key_t */
+#  define HAVE_CLOCK_GETTIME 1
 #endif
 
 #endif /* Py_CONFIG_H */

@@ -23,10 +23,14 @@ from crossgo.extmod.stable_abi import stable_abi
 from crossgo.implib import def_file, write_import_library
 from crossgo.targets import Target
 
-__all__ = ["PYTHON3_DLL", "python3_definitions", "python3_import_library"]
+__all__ = [
+    "PYTHON3_DLL",
+    "cached_import_library",
+    "python3_definitions",
+    "python3_import_library",
+]
 
 PYTHON3_DLL = "python3.dll"
-LIBRARY_NAME = "python3.lib"
 
 
 def python3_definitions() -> tuple[list[str], list[str]]:
@@ -39,23 +43,35 @@ def python3_definitions() -> tuple[list[str], list[str]]:
 def python3_import_library(target: Target, cache: CacheDir, env: Mapping[str, str]) -> Path:
     """The directory holding ``python3.lib`` for ``target``'s CPU (made once, then reused)."""
     functions, data = python3_definitions()
-    text = def_file(PYTHON3_DLL, functions, data)
+    return cached_import_library(PYTHON3_DLL, functions, data, target=target, cache=cache, env=env)
+
+
+def cached_import_library(
+    dll: str,
+    functions: list[str],
+    data: list[str],
+    *,
+    target: Target,
+    cache: CacheDir,
+    env: Mapping[str, str],
+) -> Path:
+    """The directory holding ``<dll stem>.lib`` for these exports and ``target``'s CPU, in
+    crossgo's cache, named by its content: made once (in a staging directory), then reused."""
+    text = def_file(dll, functions, data)
     digest = hashlib.sha256(f"{target.goarch}\0{text}".encode()).hexdigest()[:24]
-    directory = cache.root / "python3-dll" / f"{target.goarch}-{digest}"
-    library = directory / LIBRARY_NAME
+    directory = cache.root / "python-dll" / f"{target.goarch}-{digest}"
+    library = directory / f"{dll.removesuffix('.dll')}.lib"
     if library.is_file():
         return directory
     try:
         cache.ensure(directory)
-        staging = Path(tempfile.mkdtemp(prefix=".python3-", dir=directory))
+        staging = Path(tempfile.mkdtemp(prefix=".pythondll-", dir=directory))
         try:
-            write_import_library(
-                PYTHON3_DLL, functions, staging / LIBRARY_NAME, target, env, data=data
-            )
-            (staging / LIBRARY_NAME).replace(library)
+            write_import_library(dll, functions, staging / library.name, target, env, data=data)
+            (staging / library.name).replace(library)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except OSError as error:
-        msg = f"cannot write python3.lib into crossgo's cache {cache.root}: {error}"
+        msg = f"cannot write {library.name} into crossgo's cache {cache.root}: {error}"
         raise OutputError(msg) from error
     return directory

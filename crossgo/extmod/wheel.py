@@ -6,7 +6,10 @@ A wheel with extension modules says which CPython it serves, truthfully:
   wheel for that CPython and every later one);
 * any version-specific module: ``cp3X-cp3X-<platform>`` for the CPython whose headers built
   it. abi3 modules may sit beside it if their minimum is not above it; version-specific
-  modules for two CPythons cannot share a wheel.
+  modules for two CPythons cannot share a wheel;
+* free-threaded modules: ``cp3X-cp3Xt-<platform>``. Only free-threaded modules for one CPython
+  share such a wheel: a free-threaded CPython would load an abi3 or a GIL module beside them
+  and turn the GIL back on.
 
 Without extension modules the wheel stays ``py3-none-<platform>`` (ctypes libraries only).
 Each module ``pkg.x`` is the directory ``pkg/x/``: its loader (:mod:`crossgo.extmod.loader`)
@@ -33,6 +36,9 @@ def python_tags(builds: Sequence[PythonBuild]) -> tuple[str, str]:
     """(interpreter, abi) tags for a wheel holding these modules."""
     if not builds:
         return "py3", "none"
+    threaded = [build for build in builds if build.free_threaded]
+    if threaded:
+        return _free_threaded_tags(builds, threaded)
     versioned = {build.headers.version for build in builds if build.minimum is None}
     if len(versioned) > 1:
         found = ", ".join(f"{major}.{minor}" for major, minor in sorted(versioned))
@@ -52,6 +58,26 @@ def python_tags(builds: Sequence[PythonBuild]) -> tuple[str, str]:
         return tag, tag
     major, minor = max(minima)
     return f"cp{major}{minor}", "abi3"
+
+
+def _free_threaded_tags(
+    builds: Sequence[PythonBuild], threaded: Sequence[PythonBuild]
+) -> tuple[str, str]:
+    others = [build.module.name for build in builds if not build.free_threaded]
+    if others:
+        msg = (
+            f"{', '.join(others)} (GIL or abi3) cannot share a wheel with the free-threaded "
+            f"{', '.join(build.module.name for build in threaded)}: build every extension "
+            "module free-threaded, or make two wheels."
+        )
+        raise UsageError(msg)
+    tags = {(build.python_tag, build.abi_tag) for build in threaded}
+    if len(tags) > 1:
+        found = ", ".join(f"{py}-{abi}" for py, abi in sorted(tags))
+        msg = f"free-threaded modules for {found} cannot share one wheel."
+        raise UsageError(msg)
+    (tag,) = tags
+    return tag
 
 
 def module_entries(build: PythonBuild, binary: Path) -> list[Entry]:

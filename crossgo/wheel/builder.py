@@ -240,10 +240,15 @@ def plan_libraries(
 def extension_module(project: Project, module: ExtensionModuleSettings) -> ExtensionModule:
     """The request for one ``[[tool.crossgo.extension-modules]]`` entry."""
     include = project.settings.python_include
+    threaded = module.free_threaded
+    if threaded is None:
+        threaded = project.settings.free_threaded
     return ExtensionModule(
         name=module.name,
-        abi3=module.abi3,
+        abi3=None if threaded else module.abi3,  # abi3 is for the GIL builds (no abi3t yet)
         python_include=(project.root / include) if include else None,
+        free_threaded=threaded,
+        gil_used=module.gil_used,
     )
 
 

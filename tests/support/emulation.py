@@ -28,7 +28,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -41,6 +41,7 @@ __all__ = [
     "EmulationUnavailable",
     "WindowsRunner",
     "aarch64_python",
+    "build_once",
     "default_cache_dir",
     "windows_runner",
 ]
@@ -151,6 +152,20 @@ def _run(
         return subprocess.CompletedProcess(proc.args, proc.returncode, _read(out), _read(err))
 
 
+def _logged_step(
+    argv: Sequence[str], log: Path, timeout: float, failure: str, cwd: Path | None = None
+) -> None:
+    """Run one step of assembling a cache entry, its output appended to ``log``; on failure
+    raise :class:`EmulationUnavailable` with ``failure`` (what failed, what to install) and
+    the log's tail."""
+    with log.open("ab") as out:
+        proc = subprocess.run(list(argv), check=False, cwd=cwd, stdout=out,
+                              stderr=subprocess.STDOUT, timeout=timeout)  # fmt: skip
+    if proc.returncode != 0:
+        tail = log.read_text(errors="replace")[-4000:]
+        raise EmulationUnavailable(f"{failure}: {' '.join(argv)} exited {proc.returncode}:\n{tail}")
+
+
 def _read(stream: IO[bytes]) -> str:
     stream.seek(0)
     return stream.read().decode("utf-8", errors="replace")
@@ -170,6 +185,31 @@ def _retire(final: Path) -> None:
     trash = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
     final.rename(trash / final.name)
     shutil.rmtree(trash, ignore_errors=True)
+
+
+def build_once(
+    cache_dir: Path,
+    name: str,
+    key: str,
+    usable: Callable[[Path], bool],
+    assemble: Callable[[], Path],
+) -> Path:
+    """``cache_dir/name``, reused while its marker holds ``key`` and ``usable`` accepts it.
+    Otherwise ``assemble()`` builds it in a temporary sibling (``.NAME.tmp-*``, marker
+    written), which replaces the old one with one rename, all under the lock."""
+    final = cache_dir / name
+    with locked(cache_dir / f".{name}.lock"):
+        _remove_stale(cache_dir, name)
+        if _read_marker(final) == key and usable(final):
+            return final
+        built = assemble()
+        try:
+            _retire(final)
+            built.rename(final)
+        finally:
+            shutil.rmtree(built.parent, ignore_errors=True)
+            _remove_stale(cache_dir, name)
+    return final
 
 
 def _read_marker(root: Path) -> str | None:

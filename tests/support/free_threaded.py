@@ -13,7 +13,6 @@ never touched.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -21,12 +20,10 @@ from pathlib import Path
 from tests.support.emulation import (
     EmulationUnavailable,
     _key,
-    _read_marker,
-    _remove_stale,
-    _retire,
+    _logged_step,
     _write_marker,
+    build_once,
 )
-from tests.support.locks import locked
 
 __all__ = ["FREE_THREADED_SOURCE", "FREE_THREADED_VERSION", "free_threaded_python"]
 
@@ -56,7 +53,7 @@ def _usable(root: Path) -> bool:
     if not python.is_file():
         return False
     probe = subprocess.run(
-        [str(python), "-c", "import ctypes, ssl, sys; print(sys._is_gil_enabled())"],
+        [str(python), "-c", "import ctypes, pip, ssl, sys; print(sys._is_gil_enabled())"],
         check=False,
         capture_output=True,
         text=True,
@@ -66,17 +63,8 @@ def _usable(root: Path) -> bool:
 
 
 def _step(argv: list[str], cwd: Path, log: Path, timeout: int) -> None:
-    with log.open("ab") as out:
-        proc = subprocess.run(
-            argv, check=False, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, timeout=timeout
-        )
-    if proc.returncode != 0:
-        tail = log.read_text(errors="replace")[-4000:]
-        raise EmulationUnavailable(
-            f"building a free-threaded CPython failed at {' '.join(argv)} "
-            f"(exit {proc.returncode}); "
-            f"install {' '.join(BUILD_PACKAGES)}:\n{tail}"
-        )
+    failure = f"building a free-threaded CPython failed; install {' '.join(BUILD_PACKAGES)}"
+    _logged_step(argv, log, timeout, failure, cwd)
 
 
 def _fetch_source(work: Path, log: Path) -> Path:
@@ -106,12 +94,20 @@ def _assemble(cache_dir: Path, final: Path, key: str) -> Path:
     log = work / "build.log"
     source = _fetch_source(work, log)
     jobs = str(os.cpu_count() or 2)
-    _step(["./configure", "--disable-gil", f"--prefix={final}"], source, log, 900)
+    _step(
+        ["./configure", "--disable-gil", "--with-ensurepip=no", f"--prefix={final}"],
+        source,
+        log,
+        900,
+    )
     _step(["make", f"-j{jobs}"], source, log, 3600)
     staged = work / "staged"
     _step(["make", "install", f"DESTDIR={staged}"], source, log, 1800)
     built = work / _DIR
     (staged / final.relative_to("/")).rename(built)
+    # CPython finds its prefix from its own path, so pip installs here and moves with it:
+    # the tests make venvs and wheels with `python3.13t -m pip`.
+    _step([str(_python(built)), "-m", "ensurepip"], built, log, 600)
     _write_marker(built, key)
     return built
 
@@ -131,19 +127,9 @@ def free_threaded_python(cache_dir: Path) -> Path:
             "configure": "--disable-gil",
         }
     )
-    with locked(cache_dir / f".{_DIR}.lock"):
-        _remove_stale(cache_dir, _DIR)
-        if _read_marker(final) == key and _usable(final):
-            return _python(final)
-        built = _assemble(cache_dir, final, key)
-        try:
-            _retire(final)
-            built.rename(final)
-        finally:
-            shutil.rmtree(built.parent, ignore_errors=True)
-            _remove_stale(cache_dir, _DIR)
-        if not _usable(final):
-            raise EmulationUnavailable(
-                f"the free-threaded CPython built at {final} does not run with the GIL off"
-            )
-        return _python(final)
+    built = build_once(cache_dir, _DIR, key, _usable, lambda: _assemble(cache_dir, final, key))
+    if not _usable(built):
+        raise EmulationUnavailable(
+            f"the free-threaded CPython built at {built} does not run with the GIL off"
+        )
+    return _python(built)

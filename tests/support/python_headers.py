@@ -27,7 +27,7 @@ from tests.support.emulation import (
 )
 from tests.support.locks import locked
 
-__all__ = ["AARCH64_PYTHON_DEV_PACKAGES", "aarch64_python_headers"]
+__all__ = ["AARCH64_PYTHON_DEV_PACKAGES", "aarch64_python_headers", "fake_include"]
 
 #: The headers of the emulated CPython (same Debian release, same 3.11).
 AARCH64_PYTHON_DEV_PACKAGES: tuple[str, ...] = ("libpython3.11-dev:arm64",)
@@ -79,3 +79,20 @@ def aarch64_python_headers(cache_dir: Path) -> Path:
         finally:
             _remove_stale(cache_dir, _DIR)
         return final
+
+
+def fake_include(
+    root: Path,
+    version: str = "3.11",
+    pyconfig: str = "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n",
+) -> Path:
+    """``root/usr/include/python<version>``: the few files crossgo reads of a CPython include
+    directory (Python.h, patchlevel.h, pyconfig.h), for tests of that reading."""
+    include = root / "usr" / "include" / f"python{version}"
+    include.mkdir(parents=True)
+    (include / "Python.h").write_text('#include "pyconfig.h"\n')
+    major, minor = version.split(".")
+    patchlevel = f"#define PY_MAJOR_VERSION {major}\n#define PY_MINOR_VERSION {minor}\n"
+    (include / "patchlevel.h").write_text(patchlevel)
+    (include / "pyconfig.h").write_text(pyconfig)
+    return include

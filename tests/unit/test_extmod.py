@@ -28,6 +28,7 @@ from crossgo.implib import def_file
 from crossgo.settings import ExtensionModuleSettings, load_settings
 from crossgo.setuptools import _setup_error, go_sources
 from crossgo.targets import get_target
+from tests.support.python_headers import fake_include as _include
 
 # --- the stable ABI ----------------------------------------------------------------------
 
@@ -198,21 +199,6 @@ def test_bad_extension_module_settings_name_the_key(
 # --- headers -----------------------------------------------------------------------------
 
 
-def _include(
-    root: Path,
-    version: str = "3.11",
-    pyconfig: str = "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n",
-) -> Path:
-    include = root / "usr" / "include" / f"python{version}"
-    include.mkdir(parents=True)
-    (include / "Python.h").write_text('#include "pyconfig.h"\n')
-    major, minor = version.split(".")
-    patchlevel = f"#define PY_MAJOR_VERSION {major}\n#define PY_MINOR_VERSION {minor}\n"
-    (include / "patchlevel.h").write_text(patchlevel)
-    (include / "pyconfig.h").write_text(pyconfig)
-    return include
-
-
 def test_abi3_headers_get_crossgos_pyconfig(tmp_path: Path) -> None:
     include = _include(tmp_path)
     headers = abi3_headers(include, (3, 9), CacheDir(tmp_path / "cache"))
@@ -242,7 +228,16 @@ def test_debians_multiarch_pyconfig_is_resolved_for_the_target(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("pyconfig", "target", "message"),
     [
-        ("#define Py_GIL_DISABLED 1\n", "linux-64", "built with Py_GIL_DISABLED"),
+        (
+            "#define Py_GIL_DISABLED 1\n",
+            "linux-64",
+            "from a free-threaded CPython.*free-threaded = true",
+        ),
+        (
+            "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n#define Py_DEBUG 1\n",
+            "linux-64",
+            "built with Py_DEBUG",
+        ),
         (
             "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n#define HAVE_GCC_ASM_FOR_X87 1\n",
             "linux-aarch64",

@@ -9,26 +9,31 @@ TARGET_ATTRS = {
               "empty: the one the target platform (--platforms) names.",
     ),
     "_constraints": attr.label_list(
-        default = ALL_CONSTRAINTS,
+        default = [Label(constraint) for constraint in ALL_CONSTRAINTS],
         providers = [platform_common.ConstraintValueInfo],
     ),
 }
 
+# Labels as Label(): with bzlmod they resolve in crossgo's module, whoever uses the rules.
 RUN_ATTRS = {
     "env": attr.string_dict(
-        doc = "More variables for crossgo and `go build`, e.g. GOFLAGS or GOPROXY.",
+        doc = "More variables for crossgo and `go build`, e.g. GOFLAGS.",
     ),
     "_launcher": attr.label(
-        default = "@crossgo_host//:launcher",
+        default = Label("//toolchains/bazel/private:launcher.sh"),
         executable = True,
         cfg = "exec",
         allow_single_file = True,
     ),
     "_runner": attr.label(
-        default = "//toolchains/bazel/private:crossgo_action.py",
+        default = Label("//toolchains/bazel/private:crossgo_action.py"),
         allow_single_file = True,
     ),
-    "_crossgo_package": attr.label(default = "@crossgo_host//:crossgo_package"),
+    "_runner_modules": attr.label(default = Label("//toolchains/bazel/private:runner_modules")),
+    "_crossgo": attr.label(default = Label("//:crossgo_sources")),
+    "_go_wheel": attr.label(default = Label("@crossgo_go//:wheels"), allow_single_file = True),
+    "_zig_wheel": attr.label(default = Label("@crossgo_zig//:wheels"), allow_single_file = True),
+    "_python_wheels": attr.label(default = Label("@crossgo_python//:wheels"), allow_files = True),
 }
 
 def _known():
@@ -74,16 +79,6 @@ def target_env(row):
         fail("crossgo_env: crossgo cannot give an environment for %s: %s" % (row["name"], env["error"]))
     return env
 
-def _tools(row):
-    """Which crossgo, Go and C toolchain build for the target; in the action key, so a
-    new release of any of them re-runs the actions."""
-    parts = ["crossgo " + CROSSGO["crossgo_version"], "go" + CROSSGO["go_version"]]
-    for name in row["slices"] or [row["name"]]:
-        toolchain = CROSSGO["envs"].get(name, {}).get("toolchain")
-        if toolchain:
-            parts.append("%s: %s %s" % (name, toolchain["kind"], toolchain["version"]))
-    return "; ".join(parts)
-
 def shell_join(words):
     """Words as one string that Python's shlex.split (which crossgo uses) splits back."""
     quoted = []
@@ -94,24 +89,40 @@ def shell_join(words):
             quoted.append("'" + word.replace("'", "'\\''") + "'")
     return " ".join(quoted)
 
-def run_crossgo(ctx, row, *, command, inputs, outputs, mnemonic, progress, runner_args = []):
-    """Run `crossgo COMMAND...` as a sandboxed action, through the runner."""
+def _crossgo_root(ctx):
+    """Where crossgo's sources lie, relative to the execution root."""
+    return ctx.attr._crossgo.label.workspace_root or "."
+
+def run_crossgo(ctx, row, *, command, inputs, outputs, mnemonic, progress, runner_args = [], go_modules = None):
+    """Run `crossgo COMMAND...` as a sandboxed action, through the launcher and the runner.
+    Every input is declared and every path is relative, so the key is the same for all."""
     args = ctx.actions.args()
+    args.add(CROSSGO["python"])
     args.add(ctx.file._runner)
+    args.add("--crossgo", _crossgo_root(ctx))
+    args.add("--go-wheel", ctx.file._go_wheel)
+    args.add("--zig-wheel", ctx.file._zig_wheel)
+    args.add_all(ctx.files._python_wheels, before_each = "--wheel")
+    args.add("--label", str(ctx.label))
+    if go_modules:
+        args.add("--go-modules", go_modules)
     args.add_all(runner_args)
     args.add("--")
     args.add_all(command)
-    env = dict(ctx.attr.env)
-    env["CROSSGO_BAZEL_TOOLS"] = _tools(row)
+    tools = [ctx.file._runner, ctx.file._go_wheel, ctx.file._zig_wheel] + ctx.files._python_wheels
     ctx.actions.run(
         executable = ctx.executable._launcher,
         arguments = [args],
         inputs = depset(
-            [ctx.file._runner],
-            transitive = [inputs, ctx.attr._crossgo_package[DefaultInfo].files],
+            tools,
+            transitive = [
+                inputs,
+                ctx.attr._crossgo[DefaultInfo].files,
+                ctx.attr._runner_modules[DefaultInfo].files,
+            ],
         ),
         outputs = outputs,
-        env = env,
+        env = dict(ctx.attr.env),
         mnemonic = mnemonic,
         # Bazel 4 prints %{label} literally, so the message is formatted here.
         progress_message = progress,

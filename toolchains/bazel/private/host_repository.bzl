@@ -1,129 +1,74 @@
-"""The repository rule that finds crossgo, Go and zig on this machine; nothing is downloaded.
+"""@crossgo_host: what crossgo says about its targets, for the rules' analysis.
 
-It runs probe.py with crossgo's Python twice: once in the environment of the shell that ran
-`bazel`, to learn which crossgo, Go, zig and cache directory that shell would use, then
-through the launcher it writes, to run `crossgo targets --json` and `crossgo env --format
-json` for each target in the environment every action gets. The results become config.bzl,
-which the rules load. The launcher holds every machine-specific path (Python, Go, cache), so
-that the actions' command lines and environments hold none.
+It runs crossgo the way every action does (launcher.sh, the same Python, wheels and crossgo
+sources) to get `crossgo targets --json` and `crossgo env --format json` for the targets
+crossgo_env offers. The results become config.bzl, which the rules load, and one platform
+per target. Its inputs are crossgo's files and the wheels' repositories, so Bazel keeps it
+across server starts and fetches it again only when one of those changes.
 """
 
 load(":platforms.bzl", "target_constraints")
 
-# Variables of the calling shell that change what the repository holds: a change re-runs it.
-ENVIRON = [
-    "PATH",
-    "PYTHONPATH",
-    "HOME",
-    "XDG_CACHE_HOME",
-    "CROSSGO_PYTHON",
-    "CROSSGO_CACHE_DIR",
-    "CROSSGO_GO",
-    "GOROOT",
-    "ZIG_GLOBAL_CACHE_DIR",
-]
 
-# Go's network settings reach the actions (modules missing from the cache are fetched there).
-GO_NETWORK = ["GOPROXY", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOSUMDB", "GOINSECURE"]
+DEFAULT_PYTHON = "python3"
 
 HOST_ATTRS = {
-    "crossgo": attr.string(
-        doc = "Path of the `crossgo` command; default: `crossgo` on PATH. Its Python runs the actions.",
-    ),
     "python": attr.string(
-        doc = "The Python that has crossgo installed (wins over `crossgo`; also CROSSGO_PYTHON).",
-    ),
-    "cache_dir": attr.string(
-        doc = "crossgo's cache; default: what crossgo uses in this shell (CROSSGO_CACHE_DIR, ~/.cache/crossgo).",
+        default = DEFAULT_PYTHON,
+        doc = "The Python 3.11+ that runs crossgo in every action: python3 from " +
+              "/usr/local/bin:/usr/bin:/bin, or an absolute path every executor has.",
     ),
     "targets": attr.string_list(
-        doc = "Targets whose environment crossgo_env offers; default: every single-platform target.",
-    ),
-    "env": attr.string_dict(
-        doc = "More variables for every crossgo action and for crossgo_env (e.g. GOFLAGS).",
+        doc = "Targets whose environment crossgo_env offers; default: every single-platform " +
+              "target. Each costs a probe of its C toolchain when the repository is fetched.",
     ),
 }
 
-def shell_quote(value):
-    """`value` as one POSIX shell word."""
-    if value and not [c for c in value.elems() if not (c.isalnum() or c in "@%_+=:,./-")]:
-        return value
-    return "'" + value.replace("'", "'\\''") + "'"
+def wheel_paths(rctx, repository):
+    """The wheel files of a wheel_repository, from its wheels.json."""
+    info = rctx.path(Label("@%s//:wheels.json" % repository))
+    return [str(info.dirname) + "/" + path for path in json.decode(rctx.read(info))["paths"]]
 
-def _python_of(rctx, crossgo):
-    """The interpreter named by the `#!` line of a crossgo console script."""
-    first = rctx.read(crossgo).split("\n")[0]
-    words = first[2:].strip().split(" ") if first.startswith("#!") else []
-    if words and words[0].endswith("/env") and len(words) > 1:
-        words = [str(rctx.which(words[1]) or "")]
-    if not words or not words[0] or "python" not in words[0].split("/")[-1]:
-        fail("crossgo: cannot tell which Python runs %s (its first line is %r). " % (crossgo, first) +
-             "Give it: crossgo_register(python = \"/path/to/venv/bin/python\") or --repo_env=CROSSGO_PYTHON=...")
-    return words[0]
-
-def _find_python(rctx):
-    given = rctx.attr.python or rctx.os.environ.get("CROSSGO_PYTHON", "")
-    if given:
-        return given
-    crossgo = rctx.attr.crossgo or rctx.which("crossgo")
-    if not crossgo:
-        fail("crossgo: the crossgo command is not on PATH. Install it (pip install 'crossgo[go,zig]') " +
-             "or give its path: crossgo_register(crossgo = \"/path/to/bin/crossgo\").")
-    return _python_of(rctx, str(crossgo))
-
-def _probe(rctx, argv, what, environment = {}):
-    result = rctx.execute(argv, timeout = 1800, quiet = True, environment = environment)
-    data = json.decode(rctx.read("probe.json")) if result.return_code == 0 else None
-    if data == None:
-        fail("crossgo: %s failed (exit %d):\n%s%s" % (what, result.return_code, result.stdout, result.stderr))
-    if "error" in data:
-        fail("crossgo: %s: %s" % (what, data["error"]))
+def _probe(rctx):
+    crossgo_root = rctx.path(Label("//:crossgo/__init__.py")).dirname.dirname
+    rctx.path(Label("//:toolchains/targets.toml"))  # watched: a new target table fetches again
+    # The environment of an action: nothing from this shell but TMPDIR.
+    argv = [
+        str(rctx.which("env")),
+        "-i",
+        "TMPDIR=" + rctx.os.environ.get("TMPDIR", "/tmp"),
+        str(rctx.path(Label("//toolchains/bazel/private:launcher.sh"))),
+        rctx.attr.python,
+        str(rctx.path(Label("//toolchains/bazel/private:crossgo_action.py"))),
+        "--crossgo",
+        str(crossgo_root),
+        "--go-wheel",
+        wheel_paths(rctx, "crossgo_go")[0],
+        "--zig-wheel",
+        wheel_paths(rctx, "crossgo_zig")[0],
+        "--probe",
+        str(rctx.path("probe.json")),
+    ]
+    for wheel in wheel_paths(rctx, "crossgo_python"):
+        argv += ["--wheel", wheel]
+    result = rctx.execute(argv + ["--"] + rctx.attr.targets, timeout = 1800, quiet = True)
+    if result.return_code != 0:
+        fail("crossgo: @crossgo_host could not run crossgo (exit %d):\n%s%s" %
+             (result.return_code, result.stdout, result.stderr))
+    data = json.decode(rctx.read("probe.json"))
     rctx.delete("probe.json")
+    if "error" in data:
+        fail("crossgo: %s" % data["error"])
     return data
 
-def _launcher_env(rctx, host):
-    env = {
-        # A short fixed PATH keeps the launcher the same from shell to shell; Go is pinned
-        # by CROSSGO_GO, zig comes from the ziglang wheel or (then listed here) from PATH.
-        "PATH": ":".join(([host["zig"].rpartition("/")[0]] if host["zig_on_path"] else []) +
-                         ["/usr/local/bin", "/usr/bin", "/bin"]),
-        "CROSSGO_GO": host["go"],
-        "CROSSGO_CACHE_DIR": host["cache_dir"],
-    }
-    for name in ["PYTHONPATH", "ZIG_GLOBAL_CACHE_DIR"] + GO_NETWORK:
-        if rctx.os.environ.get(name):
-            env[name] = rctx.os.environ[name]
-    env.update(rctx.attr.env)
-    return env
-
-def _launcher(host, env):
-    lines = [
-        "#!/bin/sh",
-        "# Generated by crossgo's repository rule: crossgo's Python, in the environment every",
-        "# crossgo action runs in. crossgo %s, go%s." % (host["crossgo_version"], host["go_version"]),
-    ]
-    lines += ["export %s=%s" % (name, shell_quote(value)) for name, value in sorted(env.items())]
-    lines.append("exec %s \"$@\"" % shell_quote(host["python"]))
-    return "\n".join(lines) + "\n"
-
-def _writable_paths(env):
-    """Where the actions write: crossgo's cache, and zig's when it lies elsewhere."""
-    root = env["CROSSGO_CACHE_DIR"]
-    paths = [root]
-    zig = env.get("ZIG_GLOBAL_CACHE_DIR")
-    if zig and zig != root and not zig.startswith(root.rstrip("/") + "/"):
-        paths.append(zig)
-    return paths
-
-def _config(host, data):
+def _config(rctx, data):
     targets = {row["name"]: row for row in data["targets"]}
     aliases = {}
     for row in data["targets"]:
         for alias in [row["name"]] + row["aliases"]:
             aliases[alias.lower()] = row["name"]
     return {
-        "crossgo_version": host["crossgo_version"],
-        "go_version": host["go_version"],
+        "python": rctx.attr.python,
         "targets": targets,
         "aliases": aliases,
         "envs": data["envs"],
@@ -145,35 +90,20 @@ _BUILD = """\
 # Generated by crossgo's repository rule.
 package(default_visibility = ["//visibility:public"])
 
-exports_files(["launcher", "config.bzl", "crossgo.bazelrc", "host.json"])
-
-# crossgo's own files, tracked as inputs of every crossgo action: editing or upgrading
-# crossgo re-runs them.
-filegroup(name = "crossgo_package", srcs = glob(["crossgo_package/**"]))
+exports_files(["config.bzl", "crossgo.bazelrc"])
 """
 
+def _bazelrc(cache_dir):
+    if not cache_dir:
+        return "# crossgo's actions found no persistent cache to use; each starts cold.\n"
+    return ("# crossgo's actions keep Go's and zig's caches here when the sandbox lets them\n" +
+            "# (the path is not part of any action key):\n" +
+            "build --sandbox_writable_path=%s\n" % cache_dir)
+
 def _crossgo_host_impl(rctx):
-    python = _find_python(rctx)
-    probe = str(rctx.path(Label("//toolchains/bazel/private:probe.py")))
-    overrides = {"CROSSGO_CACHE_DIR": rctx.attr.cache_dir} if rctx.attr.cache_dir else {}
-    overrides.update(rctx.attr.env)
-    host = _probe(rctx, [python, probe, "probe.json", "host"], "looking for crossgo, Go and zig", overrides)
-    env = _launcher_env(rctx, host)
-    rctx.file("launcher", _launcher(host, env), executable = True)
-    rctx.file("crossgo.bazelrc", "".join([
-        "# crossgo's caches, which Bazel's sandbox must let its actions write:\n",
-    ] + ["build --sandbox_writable_path=%s\n" % shell_quote(p) for p in _writable_paths(env)]))
-    # The same environment as an action's: nothing from this shell but TMPDIR.
-    clean = [str(rctx.which("env")), "-i", "TMPDIR=" + rctx.os.environ.get("TMPDIR", "/tmp")]
-    data = _probe(
-        rctx,
-        clean + [str(rctx.path("launcher")), probe, "probe.json", "targets"] + rctx.attr.targets,
-        "crossgo targets --json and crossgo env",
-    )
-    for name, path in host["files"].items():
-        rctx.symlink(path, "crossgo_package/" + name)
-    config = _config(host, data)
-    rctx.file("host.json", json.encode({"host": host, "launcher_env": env, "config": config}))
+    data = _probe(rctx)
+    config = _config(rctx, data)
+    rctx.file("crossgo.bazelrc", _bazelrc(data.get("cache_dir")))
     rctx.file("config.bzl", "# Generated by crossgo's repository rule.\nCROSSGO = %r\n" % config)
     rctx.file("BUILD.bazel", _BUILD)
     rctx.file("platforms/BUILD.bazel", _platforms_build(config["targets"]))
@@ -181,8 +111,5 @@ def _crossgo_host_impl(rctx):
 crossgo_host_repository = repository_rule(
     implementation = _crossgo_host_impl,
     attrs = HOST_ATTRS,
-    environ = ENVIRON + GO_NETWORK,
-    # Looked at again whenever the Bazel server starts: a new Go or zig is seen then.
-    local = True,
-    doc = "Finds crossgo, Go and zig on this machine and writes @crossgo_host.",
+    doc = "Runs crossgo as the actions do, for its target table and crossgo_env's environments.",
 )

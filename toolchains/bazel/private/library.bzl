@@ -67,6 +67,16 @@ def _cc_runner_args(ctx):
     files.append(depset(libraries))
     return args, depset(transitive = files)
 
+def _go_proxy(ctx):
+    """The module cache's download directory of a crossgo_go_modules repository, which
+    the runner hands Go as GOPROXY=file://...; None: GOPROXY=off."""
+    if not ctx.attr.go_modules:
+        return None
+    root = ctx.attr.go_modules.label.workspace_root
+    if not root or ctx.attr.go_modules.label.name != "modules":
+        fail("go_modules: %s is not a crossgo_go_modules repository's :modules." % ctx.attr.go_modules.label)
+    return root + "/modcache/cache/download"
+
 def _crossgo_c_shared_library_impl(ctx):
     row = resolve_target(ctx)
     package = _package_dir(ctx)
@@ -93,8 +103,9 @@ def _crossgo_c_shared_library_impl(ctx):
         row,
         command = command,
         runner_args = cc_args,
-        inputs = depset(ctx.files.srcs + ctx.files.data + module_files, transitive = [cc_files]),
+        inputs = depset(ctx.files.srcs + ctx.files.data + ctx.files.go_modules + module_files, transitive = [cc_files]),
         outputs = [library, header],
+        go_modules = _go_proxy(ctx),
         mnemonic = "CrossgoCShared",
         progress = "crossgo build %s for %s (%s/%s)" % (ctx.label, row["name"], row["goos"], row["goarch"]),
     )
@@ -121,6 +132,10 @@ _ATTRS = {
     "data": attr.label_list(
         allow_files = True,
         doc = "Other files the build reads: the module's other packages, //go:embed files, vendor/.",
+    ),
+    "go_modules": attr.label(
+        doc = "@<name>//:modules of a crossgo_go_modules repository: the modules go.mod " +
+              "needs, fetched by Bazel. Build actions have no network.",
     ),
     "library_name": attr.string(doc = "lib<library_name>.so; default: the rule's name."),
     "gotags": attr.string_list(doc = "Go build tags (`crossgo build --tags`)."),

@@ -1,0 +1,3 @@
+module example.com/goft
+
+go 1.22

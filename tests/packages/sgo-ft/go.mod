@@ -1,0 +1,3 @@
+module example.com/sgo/ftsum
+
+go 1.22
