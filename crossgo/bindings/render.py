@@ -123,22 +123,30 @@ def _docstring(binding: Binding) -> list[str]:
 def _function(binding: Binding) -> list[str]:
     lines = [*_signature(binding), *_docstring(binding)]
     lines += ["    if _Process.forked:", "        _refuse_forked()"]
+    pinned = any(argument.kind in {"buffer", "slice"} for argument in binding.arguments)
+    indent = "        " if pinned else "    "
+    body: list[str] = []
     call_args: list[str] = []
     for argument in binding.arguments:
-        setup, passed = _pass(argument)
-        lines += setup
+        setup, passed = _pass(argument, indent)
+        body += setup
         call_args += passed
-    return lines + _call(binding, call_args)
+    body += _call(binding, call_args, indent)
+    if not pinned:
+        return lines + body
+    # Buffers stay exported through the call and are given back however it ends.
+    lines += ["    _pins: list[memoryview] = []", "    try:"]
+    return [*lines, *body, "    finally:", "        _unpin(_pins)"]
 
 
-def _pass(argument: Argument) -> tuple[list[str], list[str]]:
+def _pass(argument: Argument, indent: str) -> tuple[list[str], list[str]]:
     """(statements before the call, the C arguments) for one Python argument."""
     name = argument.name
-    if argument.kind == "buffer":
-        setup = f"    _{name}, _{name}_count = _buffer({name}, {argument.itemsize})"
+    if argument.kind in {"buffer", "slice"}:
+        setup = f"{indent}_{name}, _{name}_count = _pin({name}, {argument.itemsize}, _pins)"
+        if argument.kind == "slice":
+            return [setup], [f"_go_slice(_{name}, _{name}_count)"]
         return [setup], [f"_{name}", f"_{name}_count"]
-    if argument.kind == "slice":
-        return [], [f"_go_slice({name}, {argument.itemsize})"]
     if argument.kind == "text":
         return [], [f"_text({name})"]
     if argument.kind == "gostring":
@@ -146,21 +154,22 @@ def _pass(argument: Argument) -> tuple[list[str], list[str]]:
     return [], [name]
 
 
-def _call(binding: Binding, args: Sequence[str]) -> list[str]:
+def _call(binding: Binding, args: Sequence[str], indent: str) -> list[str]:
     result = binding.result
     callee = f"_lib.{binding.symbol}("
     if result.kind == "none":
-        return _fit(callee, args, ")", "    ")
+        return _fit(callee, args, ")", indent)
     if result.kind == "tuple":
-        lines = _fit(f"result = {callee}", args, ")", "    ")
+        lines = _fit(f"result = {callee}", args, ")", indent)
         parts = [_convert(part, f"result.r{i}") for i, part in enumerate(result.fields)]
-        return lines + _fit("return (", parts, ")", "    ")
+        return lines + _fit("return (", parts, ")", indent)
     if result.kind == "pointer":
-        return [*_fit(f"address: int | None = {callee}", args, ")", "    "), "    return address"]
+        lines = _fit(f"address: int | None = {callee}", args, ")", indent)
+        return [*lines, f"{indent}return address"]
     if result.kind in {"text", "gostring"}:
-        lines = _fit(f"result = {callee}", args, ")", "    ")
-        return [*lines, f"    return {_convert(result, 'result')}"]
-    return _fit(f"return {result.kind}({callee}", args, "))", "    ")
+        lines = _fit(f"result = {callee}", args, ")", indent)
+        return [*lines, f"{indent}return {_convert(result, 'result')}"]
+    return _fit(f"return {result.kind}({callee}", args, "))", indent)
 
 
 def _convert(result: Result, expression: str) -> str:
