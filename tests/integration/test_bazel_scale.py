@@ -258,3 +258,17 @@ def test_library_works(
     else:
         assert (info.format, info.machine, info.debug) == ("macho", "aarch64", ())
         assert "Add" in info.exports
+
+
+def test_host_repository_survives_a_server_restart_with_bzlmod(
+    user_b: User, build_b: BazelResult
+) -> None:
+    """With bzlmod, @crossgo_host is not probed again when the Bazel server starts again: it
+    depends only on its inputs (the wheels, crossgo's sources, its settings)."""
+    external = user_b.bazel.info(user_b.workspace, "output_base") / "external"
+    (config,) = external.glob("*crossgo_host/config.bzl")
+    before = config.stat().st_mtime_ns
+    user_b.bazel(user_b.workspace, "shutdown")
+    again = user_b.build()
+    assert again.executed == 0, str(again)
+    assert config.stat().st_mtime_ns == before
