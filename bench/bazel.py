@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from timing import crossgo, timed
@@ -79,11 +80,16 @@ def _copy_workspace(destination: Path) -> Path:
     return destination
 
 
+# Go's cache outlives a bench run: without a token of this run, a text an earlier run wrote
+# would be found there, and an "edit" would compile nothing.
+_RUN_TOKEN = uuid.uuid4().hex
+
+
 def _edit(main_go: Path, who: str, run: int) -> None:
     """A new comment line: Go compiles the package again. `who` keeps the two copies'
     texts apart, so neither finds the other's compile in Go's cache."""
     with main_go.open("a", encoding="utf-8") as handle:
-        handle.write(f"\n// {who} edit {run}\n")
+        handle.write(f"\n// {who} edit {run} {_RUN_TOKEN}\n")
 
 
 def _setup(tmp: Path, env: dict[str, str], flags: list[str]) -> Bazel:
