@@ -18,8 +18,10 @@ import pytest
 
 import crossgo
 from tests.support import emulation
+from tests.support.background import start_niced
 from tests.support.commands import run_or_fail
 from tests.support.free_threaded import free_threaded_python
+from tests.support.free_threaded_aarch64 import free_threaded_aarch64
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_GO = REPO / "examples" / "gohash" / "go"
@@ -38,11 +40,31 @@ def pytest_configure(config: pytest.Config) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-@pytest.fixture(scope="session")
-def test_cache() -> Path:
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the free-threaded CPythons' builds now if a collected test needs them (a no-op
+    once they are in the cache): see tests/support/background.py."""
+    wanted = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    if "free_threaded" not in wanted or session.config.option.collectonly:
+        return
+    cache = _test_cache_dir()
+
+    def build() -> None:
+        python = free_threaded_python(cache)
+        if "aarch64_free_threaded" in wanted:
+            free_threaded_aarch64(cache, python)
+
+    start_niced("free-threaded-cpython", build)
+
+
+def _test_cache_dir() -> Path:
     root = Path(os.environ.get("CROSSGO_TEST_CACHE", Path.home() / ".cache" / "crossgo-tests"))
     root.mkdir(parents=True, exist_ok=True)
     return root
+
+
+@pytest.fixture(scope="session")
+def test_cache() -> Path:
+    return _test_cache_dir()
 
 
 @pytest.fixture(scope="session")
