@@ -216,14 +216,19 @@ def prepare(
     module: ExtensionModule, target: Target, cache: CacheDir, env: Mapping[str, str]
 ) -> PythonBuild:
     """Resolve ``module`` for ``target``: headers in the cache, flags, the file name."""
+    minimum: tuple[int, int] | None = None
     if module.free_threaded:
-        return _prepare_free_threaded(module, target, cache, env)
-    if module.abi3 is not None:
-        minimum: tuple[int, int] | None = parse_abi3(module.abi3)
-        assert minimum is not None
+        include = _default_include(module, target, abi3=False)
+        own = module.python_include is not None or target.name == host_target().name
+        headers = free_threaded_headers(include, target, cache, FREE_THREADED_SINCE, own=own)
+        # Also on the command line: Windows CPythons' own pyconfig.h does not define it
+        # (python/cpython#111650).
+        defines: tuple[str, ...] = ("-DPy_GIL_DISABLED=1",)
+    elif module.abi3 is not None:
+        minimum = parse_abi3(module.abi3)
         include = _default_include(module, target, abi3=True)
         headers = abi3_headers(include, minimum, cache)
-        defines: tuple[str, ...] = (f"-DPy_LIMITED_API=0x{minimum[0]:02X}{minimum[1]:02X}0000",)
+        defines = (f"-DPy_LIMITED_API=0x{minimum[0]:02X}{minimum[1]:02X}0000",)
     else:
         if target.goos == "windows":
             msg = (
@@ -232,41 +237,16 @@ def prepare(
                 "that DLL. Build it abi3 (it then imports python3.dll only)."
             )
             raise UsageError(msg)
-        minimum = None
         headers = versioned(_default_include(module, target, abi3=False), target, cache)
         defines = ()
     include = headers.include
+    version = None if minimum else headers.version
     return PythonBuild(
         module=module,
         target=target,
         headers=headers,
-        filename=module_filename(module.name, target, None if minimum else headers.version),
+        filename=module_filename(module.name, target, version, free_threaded=module.free_threaded),
         minimum=minimum,
         cflags=(f"-I{include}", *defines, f"-ffile-prefix-map={include}={_HEADERS_MAP}"),
-        ldflags=_link_flags(target, cache, env, None),
-    )
-
-
-def _prepare_free_threaded(
-    module: ExtensionModule, target: Target, cache: CacheDir, env: Mapping[str, str]
-) -> PythonBuild:
-    """The free-threaded build: headers of CPython 3.13 or newer with a free-threaded
-    ``pyconfig.h`` for the target, ``Py_GIL_DISABLED`` also on the command line (Windows
-    CPythons' own pyconfig.h does not define it, python/cpython#111650)."""
-    include = _default_include(module, target, abi3=False)
-    own = module.python_include is not None or target.name == host_target().name
-    headers = free_threaded_headers(include, target, cache, FREE_THREADED_SINCE, own=own)
-    directory = headers.include
-    return PythonBuild(
-        module=module,
-        target=target,
-        headers=headers,
-        filename=module_filename(module.name, target, headers.version, free_threaded=True),
-        minimum=None,
-        cflags=(
-            f"-I{directory}",
-            "-DPy_GIL_DISABLED=1",
-            f"-ffile-prefix-map={directory}={_HEADERS_MAP}",
-        ),
-        ldflags=_link_flags(target, cache, env, headers),
+        ldflags=_link_flags(target, cache, env, headers if module.free_threaded else None),
     )
