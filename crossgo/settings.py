@@ -43,6 +43,7 @@ __all__ = [
     "ExtensionModuleSettings",
     "Origin",
     "Settings",
+    "boolean_text",
     "load_settings",
     "reference",
 ]
@@ -354,13 +355,20 @@ def _string(key: _Key, raw: object, where: str, textual: bool) -> str:
     return raw
 
 
+def boolean_text(text: str) -> bool | None:
+    """A boolean written as text, in the words every crossgo setting accepts (``true``, ``1``,
+    ``yes``, ``on``; ``false``, ``0``, ``no``, ``off``, empty), or None for other text."""
+    word = text.strip().lower()
+    return word in _TRUE if word in _TRUE | _FALSE else None
+
+
 def _boolean(key: _Key, raw: object, where: str, textual: bool) -> bool:
     if isinstance(raw, bool):
         return raw
     if textual and isinstance(raw, str | list):
-        text = _string(key, raw, where, textual).strip().lower()
-        if text in _TRUE | _FALSE:
-            return text in _TRUE
+        value = boolean_text(_string(key, raw, where, textual))
+        if value is not None:
+            return value
     raise _wrong_type(key, raw, where)
 
 

@@ -47,6 +47,7 @@ from crossgo.extmod.headers import python_version
 from crossgo.extmod.loader import LOADER_FILE, render_loader
 from crossgo.extmod.module import DEFAULT_ABI3, ExtensionModule, module_filename
 from crossgo.extmod.wheel import python_tags
+from crossgo.settings import boolean_text
 from crossgo.targets import host_target
 from crossgo.toolchain import PREFERENCES, Preference
 
@@ -166,15 +167,14 @@ def _target(env: Mapping[str, str]) -> TargetChoice:
 
 def _free_threaded(env: Mapping[str, str]) -> bool:
     """CROSSGO_FREE_THREADED, else cibuildwheel's identifier, else the running CPython."""
-    value = env.get("CROSSGO_FREE_THREADED", "").strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    if value:
+    value = env.get("CROSSGO_FREE_THREADED", "").strip()
+    if not value:  # unset, as for every other setting here
+        return free_threaded_default(env)
+    threaded = boolean_text(value)
+    if threaded is None:
         msg = f"CROSSGO_FREE_THREADED={value} is not true or false"
         raise _setup_error(msg)
-    return free_threaded_default(env)
+    return threaded
 
 
 def _toolchain(env: Mapping[str, str]) -> Preference:

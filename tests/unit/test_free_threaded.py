@@ -130,6 +130,22 @@ def test_the_build_is_free_threaded_as_said(
     assert load_settings(table, config=config, environ=environ).free_threaded is expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", True), (" On ", True), ("false", False), ("0", False), ("", None), ("  ", None)],
+)
+def test_the_drop_in_reads_crossgo_free_threaded_as_the_settings_do(
+    value: str, expected: bool | None
+) -> None:
+    """The setuptools drop-in's CROSSGO_FREE_THREADED: the settings' words; empty is unset."""
+    from crossgo.setuptools import _free_threaded  # noqa: PLC0415
+
+    environ = {"CROSSGO_FREE_THREADED": value, "CIBUILDWHEEL_BUILD_IDENTIFIER": "cp314t-x"}
+    assert _free_threaded(environ) is (True if expected is None else expected)
+    with pytest.raises(Exception, match="CROSSGO_FREE_THREADED=maybe is not true or false"):
+        _free_threaded({"CROSSGO_FREE_THREADED": "maybe"})
+
+
 def test_without_an_identifier_the_running_cpython_decides() -> None:
     import sysconfig  # noqa: PLC0415
 
