@@ -31,13 +31,11 @@ from tests.support.emulation import (
     EmulationUnavailable,
     _key,
     _logged_step,
-    _retire,
     _write_marker,
     build_once,
 )
-from tests.support.locks import locked
 
-__all__ = ["SID_PACKAGES", "STUBS_DIR", "STUB_MODULES", "adopt", "sid_root", "write_stubs"]
+__all__ = ["SID_PACKAGES", "STUBS_DIR", "STUB_MODULES", "sid_root", "write_stubs"]
 
 #: What the tests run in the root: Bazel 7.7.1, the Python crossgo's actions run with, and
 #: buildbox-casd, buildbox-worker and buildbox-run-hosttools for remote execution.
@@ -96,18 +94,6 @@ def _assemble(cache_dir: Path) -> Path:
     write_stubs(root)
     _write_marker(root, _key_for())
     return root
-
-
-def adopt(candidate: Path, cache_dir: Path) -> Path:
-    """Publish a root made by hand with the same recipe (its /proc unmounted) as the cached one."""
-    with locked(cache_dir / f".{_DIR}.lock"):
-        write_stubs(candidate)
-        if not _usable(candidate):
-            raise EmulationUnavailable(f"{candidate} lacks bazel or buildbox-worker")
-        _write_marker(candidate, _key_for())
-        _retire(cache_dir / _DIR)
-        candidate.rename(cache_dir / _DIR)
-    return cache_dir / _DIR
 
 
 def sid_root(cache_dir: Path) -> Path:
